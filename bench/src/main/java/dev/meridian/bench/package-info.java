@@ -1,0 +1,2 @@
+/** Meridian bench. */
+package dev.meridian.bench;

@@ -1,0 +1,48 @@
+package dev.meridian.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A whole, validated Meridian configuration. Built only by {@link ConfigLoader}, which guarantees that every
+ * cross-reference (route to cluster, endpoint to region) resolves.
+ *
+ * @param source where the config came from (a file path or a name such as {@code <embedded demo>})
+ */
+public record MeridianConfig(
+        String source,
+        List<ListenerConfig> listeners,
+        AdminConfig admin,
+        ServerConfig server,
+        List<RegionConfig> regions,
+        List<ClusterConfig> clusters,
+        List<RouteConfig> routes) {
+
+    public MeridianConfig {
+        Objects.requireNonNull(source, "source");
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(server, "server");
+        regions = List.copyOf(regions);
+        clusters = List.copyOf(clusters);
+        routes = List.copyOf(routes);
+    }
+
+    public ClusterConfig cluster(String name) {
+        for (ClusterConfig c : clusters) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    public RegionConfig region(String name) {
+        for (RegionConfig r : regions) {
+            if (r.name().equals(name)) {
+                return r;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,2 @@
+/** Meridian health. */
+package dev.meridian.health;

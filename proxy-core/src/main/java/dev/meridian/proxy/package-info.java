@@ -1,0 +1,2 @@
+/** Meridian proxy-core. */
+package dev.meridian.proxy;
