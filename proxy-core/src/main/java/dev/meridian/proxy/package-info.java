@@ -1,2 +1,0 @@
-/** Meridian proxy-core. */
-package dev.meridian.proxy;

@@ -1,0 +1,159 @@
+package dev.meridian.proxy.server;
+
+import dev.meridian.config.ListenerConfig;
+import dev.meridian.config.MeridianConfig;
+import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.PickContext;
+import dev.meridian.routing.RoutingTable;
+import dev.meridian.routing.RoutingTableRef;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A running proxy: the event loops, the listeners and what their connections share. Start with {@link #start};
+ * stop with {@link #shutdownGracefully} (what SIGTERM does) or {@link #close}.
+ */
+public final class MeridianServer implements AutoCloseable {
+    private static final Duration FORCED_CLOSE_QUIET_PERIOD = Duration.ZERO;
+    private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final Transport transport;
+    private final EventLoopGroup ioGroup;
+    private final ServerContext context;
+    private final List<Channel> listenChannels;
+    private final List<InetSocketAddress> boundAddresses;
+    private final MeridianConfig config;
+
+    private MeridianServer(Transport transport, EventLoopGroup ioGroup, ServerContext context,
+                           List<Channel> listenChannels, MeridianConfig config) {
+        this.transport = transport;
+        this.ioGroup = ioGroup;
+        this.context = context;
+        this.listenChannels = List.copyOf(listenChannels);
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (Channel ch : listenChannels) {
+            addresses.add((InetSocketAddress) ch.localAddress());
+        }
+        this.boundAddresses = List.copyOf(addresses);
+        this.config = config;
+    }
+
+    /** Event loops: one per core, as the data plane is CPU-bound. */
+    public static MeridianServer start(MeridianConfig config) throws InterruptedException {
+        return start(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    public static MeridianServer start(MeridianConfig config, int ioThreads) throws InterruptedException {
+        Transport transport = Transport.best();
+        EventLoopGroup group = transport.newGroup(ioThreads, "meridian-io");
+        try {
+            RoutingTableRef routing = new RoutingTableRef(RoutingTable.build(config, null));
+            ProxyStats stats = new ProxyStats();
+            SplittableRandom seeds = new SplittableRandom();
+            PerLoop<PickContext> picks = new PerLoop<>(group, loop -> new PickContext(seeds.split()));
+            PerLoop<UpstreamPool> pools = new PerLoop<>(group, loop ->
+                    new UpstreamPool(loop, transport, config.server().maxHeaderBytes(), stats));
+            ChannelGroup clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
+            ServerContext context = new ServerContext(routing, config.server(), stats, picks, pools, clients);
+
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ListenerInitializer(context));
+            List<Channel> channels = new ArrayList<>();
+            for (ListenerConfig listener : config.listeners()) {
+                channels.add(bootstrap.bind(listener.address(), listener.port()).sync().channel());
+            }
+            return new MeridianServer(transport, group, context, channels, config);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public List<InetSocketAddress> boundAddresses() {
+        return boundAddresses;
+    }
+
+    /** The first listener's address: what tests and the demo talk to. */
+    public InetSocketAddress address() {
+        return boundAddresses.get(0);
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public MeridianConfig config() {
+        return config;
+    }
+
+    public RoutingTableRef routing() {
+        return context.routing();
+    }
+
+    public ProxyStats stats() {
+        return context.stats();
+    }
+
+    public int activeExchanges() {
+        return context.activeExchanges();
+    }
+
+    /**
+     * Stops accepting, lets in-flight requests finish (their responses say {@code Connection: close}), closes idle
+     * keep-alive connections, and after {@code grace} closes whatever is left. Blocks until done; never call it on
+     * an event loop.
+     *
+     * @return whether every in-flight request finished within the grace period
+     */
+    public boolean shutdownGracefully(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        context.startDraining();
+        for (Channel ch : listenChannels) {
+            ch.close().syncUninterruptibly();
+        }
+        for (Channel ch : context.clientChannels()) {
+            ch.eventLoop().execute(() -> {
+                ProxyHandler handler = ch.pipeline().get(ProxyHandler.class);
+                if (handler != null) {
+                    handler.drain();
+                }
+            });
+        }
+        boolean clean = true;
+        while (context.activeExchanges() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                clean = false;
+                break;
+            }
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
+        }
+        context.clientChannels().close().awaitUninterruptibly(grace.toMillis() + 1000);
+        ioGroup.shutdownGracefully(FORCED_CLOSE_QUIET_PERIOD.toMillis(), 2000, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly();
+        return clean;
+    }
+
+    /** Closes at once, in-flight requests included. */
+    @Override
+    public void close() {
+        shutdownGracefully(Duration.ZERO);
+    }
+}

@@ -1,0 +1,678 @@
+package dev.meridian.proxy.server;
+
+import dev.meridian.config.TimeoutsConfig;
+import dev.meridian.proxy.upstream.UpstreamConnection;
+import dev.meridian.proxy.upstream.UpstreamListener;
+import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.Cluster;
+import dev.meridian.routing.EndpointState;
+import dev.meridian.routing.HeaderLookup;
+import dev.meridian.routing.PickContext;
+import dev.meridian.routing.Route;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: for each request, match a route, pick an endpoint, lease an upstream connection on this
+ * loop, and stream the request there and the response back, one exchange at a time (pipelined requests wait their
+ * turn, so responses leave in order).
+ *
+ * <p>Backpressure both ways: the client is read only while the upstream can take more, and the upstream only while
+ * the client can (AUTO_READ is off on both). Every failure ends as a status with a one-line reason when nothing of
+ * the response was sent yet, and as a closed connection otherwise.
+ *
+ * <p>Confined to the connection's event loop. The upstream connection lives on the same loop, so the
+ * {@link UpstreamListener} callbacks need no synchronization either.
+ */
+final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+    private final ServerContext server;
+    private final ProxyStats stats;
+    /** Messages decoded from the client that cannot be handled yet (body while connecting, pipelined requests). */
+    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
+    private final HeaderLookup requestHeaders = name -> currentHeaders().get(name);
+    private final ChannelFutureListener onConnected = this::connected;
+    private final Runnable onTimer = this::timerFired;
+
+    private ChannelHandlerContext ctx;
+    private PickContext pickContext;
+    private UpstreamPool pool;
+    private String clientIp;
+    private boolean closing;
+
+    // The current exchange; reset by endExchange().
+    private boolean inExchange;
+    private boolean discardingBody;
+    private HttpRequest request;
+    private HttpVersion clientVersion;
+    private boolean headRequest;
+    private boolean clientKeepAlive;
+    private Cluster cluster;
+    private EndpointState endpoint;
+    private TimeoutsConfig timeouts;
+    private UpstreamConnection upstream;
+    private boolean retriedStale;
+    private boolean requestBodySent;
+    private boolean requestComplete;
+    private long requestCompleteAt;
+    private boolean responseStarted;
+    private boolean upstreamKeepAlive;
+    private boolean closeAfterResponse;
+    private long lastActivity;
+    private ScheduledFuture<?> timer;
+    private long timerDeadline;
+
+    ProxyHandler(ServerContext server) {
+        this.server = server;
+        this.stats = server.stats();
+    }
+
+    private HttpHeaders currentHeaders() {
+        return request.headers();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        pickContext = server.pickContexts().get(ctx.channel().eventLoop());
+        pool = server.pools().get(ctx.channel().eventLoop());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        clientIp = remote.getAddress().getHostAddress();
+        if (server.draining()) {
+            ctx.close();
+            return;
+        }
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    // ---- client side -----------------------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject) || closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        HttpObject obj = (HttpObject) msg;
+        if (!pending.isEmpty() || !canHandle(obj)) {
+            pending.add(obj);
+            return;
+        }
+        handle(obj);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushUpstream();
+        readClientIfReady();
+    }
+
+    private boolean canHandle(HttpObject obj) {
+        if (obj instanceof HttpRequest) {
+            return !inExchange && !discardingBody;
+        }
+        return discardingBody || (inExchange && upstream != null && !requestComplete);
+    }
+
+    private void handle(HttpObject obj) {
+        if (!(obj instanceof HttpRequest) && obj.decoderResult().isFailure()) {
+            // A broken chunk: the body cannot be trusted, nor the connection's framing after it.
+            ReferenceCountUtil.release(obj);
+            stats.badRequests.increment();
+            closeAfterResponse = true;
+            if (inExchange) {
+                failBeforeResponse(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+            } else {
+                closing = true;
+                ctx.close();
+            }
+            return;
+        }
+        if (obj instanceof HttpRequest) {
+            startExchange((HttpRequest) obj);
+        } else if (discardingBody) {
+            boolean last = obj instanceof LastHttpContent;
+            ReferenceCountUtil.release(obj);
+            if (last) {
+                discardingBody = false;
+            }
+        } else {
+            forwardRequestContent((HttpContent) obj);
+        }
+    }
+
+    private void drainPending() {
+        HttpObject next;
+        while (!closing && (next = pending.peek()) != null && canHandle(next)) {
+            pending.poll();
+            handle(next);
+        }
+    }
+
+    /** Reads the next client bytes only when they can go somewhere: that is the upload backpressure. */
+    private void readClientIfReady() {
+        if (closing || !pending.isEmpty()) {
+            return;
+        }
+        if (discardingBody || !inExchange) {
+            ctx.read();
+        } else if (upstream != null && !requestComplete && upstream.channel().isWritable()) {
+            ctx.read();
+        }
+    }
+
+    private void flushUpstream() {
+        if (upstream != null) {
+            upstream.channel().flush();
+        }
+    }
+
+    private void startExchange(HttpRequest req) {
+        stats.requests.increment();
+        if (req.decoderResult().isFailure()) {
+            rejectUndecodable(req);
+            return;
+        }
+        inExchange = true;
+        request = req;
+        clientVersion = req.protocolVersion();
+        headRequest = HttpMethod.HEAD.equals(req.method());
+        clientKeepAlive = HttpUtil.isKeepAlive(req) && !server.draining();
+        closeAfterResponse = !clientKeepAlive;
+        server.exchangeStarted();
+
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        String uri = req.uri();
+        if (!uri.isEmpty() && uri.charAt(0) != '/' && uri.indexOf("://") > 0) {
+            // Absolute form (RFC 9112 §3.2.2): the authority in the target is the host; upstreams get origin form.
+            int authorityStart = uri.indexOf("://") + 3;
+            int pathStart = uri.indexOf('/', authorityStart);
+            host = uri.substring(authorityStart, pathStart < 0 ? uri.length() : pathStart);
+            uri = pathStart < 0 ? "/" : uri.substring(pathStart);
+            req.setUri(uri);
+            req.headers().set(HttpHeaderNames.HOST, host);
+        }
+        Route route = server.routing().current().match(host, uri, requestHeaders);
+        if (route == null) {
+            stats.noRoute.increment();
+            replyLocally(HttpResponseStatus.NOT_FOUND,
+                    "no route for host '" + (host == null ? "" : host) + "' and path '" + pathOf(uri) + "'");
+            return;
+        }
+        cluster = route.selectCluster(pickContext);
+        endpoint = cluster.pick(pickContext);
+        if (endpoint == null) {
+            stats.noEndpoint.increment();
+            replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "no endpoint of cluster '" + cluster.name() + "' can take traffic");
+            return;
+        }
+        timeouts = route.timeouts();
+        prepareUpstreamRequest(req, host);
+        endpoint.requestStarted();
+        stats.proxied.increment();
+        acquireUpstream(false);
+    }
+
+    private void prepareUpstreamRequest(HttpRequest req, String host) {
+        HttpHeaders headers = req.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+        String via = clientVersion == HttpVersion.HTTP_1_0 ? "1.0" : "1.1";
+        ProxyHeaders.prepareRequest(headers, clientIp, host, via);
+        if (chunked) {
+            // Framing is always ours: a chunked body is re-chunked, never trusted byte for byte.
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    private void acquireUpstream(boolean fresh) {
+        UpstreamConnection c = fresh ? null : pool.pollIdle(endpoint);
+        if (c != null) {
+            attach(c);
+            return;
+        }
+        if (!pool.hasCapacity(endpoint, cluster.config().pool().maxConnectionsPerEndpoint())) {
+            stats.poolExhausted.increment();
+            failBeforeResponse(HttpResponseStatus.SERVICE_UNAVAILABLE, "connection limit to endpoint '"
+                    + endpoint.id() + "' reached (" + cluster.config().pool().maxConnectionsPerEndpoint() + ")");
+            return;
+        }
+        pool.connect(endpoint, timeouts.connect()).addListener(onConnected);
+    }
+
+    private void connected(ChannelFuture f) {
+        if (!inExchange || closing) {
+            // The client left while we connected: nobody will send on this connection.
+            f.channel().close();
+            return;
+        }
+        if (f.isSuccess()) {
+            attach(UpstreamConnection.of(f.channel()));
+            return;
+        }
+        Throwable cause = f.cause();
+        if (cause instanceof ConnectTimeoutException) {
+            stats.connectTimeouts.increment();
+            failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + endpoint.id()
+                    + "' (" + endpoint.config().authority() + ") timed out after " + timeouts.connect().toMillis()
+                    + " ms");
+        } else {
+            stats.connectFailures.increment();
+            failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + endpoint.id()
+                    + "' (" + endpoint.config().authority() + "): " + describe(cause));
+        }
+    }
+
+    private void attach(UpstreamConnection c) {
+        upstream = c;
+        c.lease(this);
+        lastActivity = System.nanoTime();
+        armTimer(timeouts.idle().toNanos());
+        c.channel().write(request, c.channel().voidPromise());
+        if (requestComplete) {
+            // A retry after a stale keep-alive connection: the request had no body, so its end is all that is left.
+            c.channel().write(LastHttpContent.EMPTY_LAST_CONTENT, c.channel().voidPromise());
+        }
+        drainPending();
+        flushUpstream();
+        c.channel().read();
+        readClientIfReady();
+    }
+
+    private void forwardRequestContent(HttpContent content) {
+        lastActivity = System.nanoTime();
+        boolean last = content instanceof LastHttpContent;
+        if (content.content().isReadable()) {
+            requestBodySent = true;
+        }
+        upstream.channel().write(content, upstream.channel().voidPromise());
+        if (last) {
+            requestComplete = true;
+            requestCompleteAt = lastActivity;
+            long headerTimeout = timeouts.responseHeader().toNanos();
+            if (!responseStarted && requestCompleteAt + headerTimeout < timerDeadline) {
+                armTimer(headerTimeout);
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && upstream != null && responseStarted) {
+            upstream.channel().read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // Keep-alive idle timeout; an exchange in progress has its own timeouts.
+            if (!inExchange && pending.isEmpty()) {
+                closing = true;
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        releasePending();
+        if (inExchange) {
+            discardUpstream();
+            endExchange();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset or a failed write to the client: nothing sensible can be sent any more.
+        closing = true;
+        ctx.close();
+        if (!(cause instanceof IOException)) {
+            stats.badRequests.increment();
+        }
+    }
+
+    /** Called by the server on SIGTERM: an idle connection closes now, a busy one after its response. */
+    void drain() {
+        if (!inExchange && pending.isEmpty()) {
+            closing = true;
+            ctx.close();
+        } else {
+            closeAfterResponse = true;
+        }
+    }
+
+    // ---- upstream side ---------------------------------------------------------------------------------------
+
+    @Override
+    public void onResponseHead(HttpResponse response) {
+        int code = response.status().code();
+        if (code < 200) {
+            // Interim responses: Meridian answered any Expect itself, and 101 upgrades are not proxied here.
+            upstreamKeepAlive = false;
+            return;
+        }
+        lastActivity = System.nanoTime();
+        responseStarted = true;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean bodyless = headRequest || code == 204 || code == 304;
+        boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                && !HttpUtil.isTransferEncodingChunked(response);
+        ProxyHeaders.prepareResponse(response);
+        if (!bodyless && !hasLength) {
+            if (clientVersion == HttpVersion.HTTP_1_1) {
+                response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else {
+                closeAfterResponse = true;  // an HTTP/1.0 client learns the body's end from the close
+            }
+        }
+        if (server.draining()) {
+            closeAfterResponse = true;
+        }
+        if (closeAfterResponse) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (clientVersion == HttpVersion.HTTP_1_0) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+        if (!responseStarted) {
+            ReferenceCountUtil.release(content);  // the end of an interim response
+            return;
+        }
+        lastActivity = System.nanoTime();
+        ctx.write(content, ctx.voidPromise());
+        if (content instanceof LastHttpContent) {
+            responseEnded();
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        ctx.flush();
+        if (upstream != null && ctx.channel().isWritable()) {
+            upstream.channel().read();
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable) {
+            readClientIfReady();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(String reason) {
+        UpstreamConnection c = upstream;
+        upstream = null;
+        if (c == null || !inExchange) {
+            return;
+        }
+        if (responseStarted) {
+            stats.upstreamResets.increment();
+            abortClient();
+            return;
+        }
+        if (c.reused() && !requestBodySent && !retriedStale) {
+            // The endpoint closed an idle keep-alive connection just as we reused it; nothing was processed.
+            retriedStale = true;
+            stats.staleRetries.increment();
+            cancelTimer();
+            acquireUpstream(true);
+            return;
+        }
+        stats.upstreamResets.increment();
+        failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
+    }
+
+    private void responseEnded() {
+        UpstreamConnection c = upstream;
+        upstream = null;
+        cancelTimer();
+        if (c != null) {
+            c.detach();
+            if (requestComplete && upstreamKeepAlive && !server.draining()) {
+                pool.release(c, cluster.config().pool().idleTimeout());
+            } else {
+                c.channel().close();
+            }
+        }
+        if (!requestComplete) {
+            // The endpoint answered before the whole body arrived; the rest of it has nowhere to go.
+            closeAfterResponse = true;
+        }
+        ctx.flush();
+        endExchange();
+        afterExchange();
+    }
+
+    // ---- endings ---------------------------------------------------------------------------------------------
+
+    private void failBeforeResponse(HttpResponseStatus status, String reason) {
+        discardUpstream();
+        if (responseStarted) {
+            abortClient();
+            return;
+        }
+        replyLocally(status, reason);
+    }
+
+    /** Answers the current request from here; the request's body, if any is still to come, is skipped or closed. */
+    private void replyLocally(HttpResponseStatus status, String reason) {
+        if (!requestComplete && !skipRestOfRequestBody()) {
+            closeAfterResponse = true;
+        }
+        if (server.draining()) {
+            closeAfterResponse = true;
+        }
+        ctx.writeAndFlush(LocalReply.of(ctx.alloc(), clientVersion, status, reason, closeAfterResponse, headRequest),
+                ctx.voidPromise());
+        endExchange();
+        afterExchange();
+    }
+
+    /**
+     * Drops the rest of the current request's body when that is cheap: already queued, or known to be empty.
+     *
+     * @return whether the connection can carry on with the next request
+     */
+    private boolean skipRestOfRequestBody() {
+        while (!pending.isEmpty() && pending.peek() instanceof HttpContent) {
+            HttpObject obj = pending.poll();
+            boolean last = obj instanceof LastHttpContent;
+            ReferenceCountUtil.release(obj);
+            if (last) {
+                return true;
+            }
+        }
+        if (!HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0L) {
+            discardingBody = true;  // only the (empty) end of the request is still to come
+            return true;
+        }
+        return false;
+    }
+
+    private void rejectUndecodable(HttpRequest req) {
+        Throwable cause = req.decoderResult().cause();
+        ReferenceCountUtil.release(req);
+        HttpResponseStatus status;
+        String reason;
+        if (cause instanceof TooLongHttpLineException) {
+            stats.uriTooLong.increment();
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            reason = "request line longer than " + server.serverConfig().maxRequestLineBytes() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            stats.headersTooLarge.increment();
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            reason = "request headers larger than " + server.serverConfig().maxHeaderBytes() + " bytes";
+        } else {
+            stats.badRequests.increment();
+            status = HttpResponseStatus.BAD_REQUEST;
+            reason = "malformed request: " + describe(cause);
+        }
+        // The decoder cannot resynchronize after a framing error: answer and close.
+        closing = true;
+        releasePending();
+        ctx.writeAndFlush(LocalReply.of(ctx.alloc(), HttpVersion.HTTP_1_1, status, reason, true, false))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void abortClient() {
+        discardUpstream();
+        endExchange();
+        closing = true;
+        releasePending();
+        ctx.close();
+    }
+
+    private void discardUpstream() {
+        cancelTimer();
+        UpstreamConnection c = upstream;
+        upstream = null;
+        if (c != null) {
+            c.detach();
+            c.channel().close();
+        }
+    }
+
+    private void endExchange() {
+        if (!inExchange) {
+            return;
+        }
+        inExchange = false;
+        if (endpoint != null) {
+            endpoint.requestEnded();
+        }
+        server.exchangeEnded();
+        request = null;
+        cluster = null;
+        endpoint = null;
+        timeouts = null;
+        retriedStale = false;
+        requestBodySent = false;
+        requestComplete = false;
+        responseStarted = false;
+        upstreamKeepAlive = false;
+    }
+
+    private void afterExchange() {
+        if (closing) {
+            return;
+        }
+        if (closeAfterResponse) {
+            closing = true;
+            releasePending();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        drainPending();
+        flushUpstream();
+        readClientIfReady();
+    }
+
+    private void releasePending() {
+        HttpObject obj;
+        while ((obj = pending.poll()) != null) {
+            ReferenceCountUtil.release(obj);
+        }
+    }
+
+    // ---- timeouts --------------------------------------------------------------------------------------------
+
+    private void armTimer(long delayNanos) {
+        cancelTimer();
+        timerDeadline = System.nanoTime() + delayNanos;
+        timer = ctx.executor().schedule(onTimer, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        timerDeadline = Long.MAX_VALUE;
+    }
+
+    private void timerFired() {
+        timer = null;
+        if (!inExchange || upstream == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean awaitingHead = requestComplete && !responseStarted;
+        long deadline = awaitingHead
+                ? requestCompleteAt + timeouts.responseHeader().toNanos()
+                : lastActivity + timeouts.idle().toNanos();
+        if (now < deadline) {
+            armTimer(deadline - now);
+            return;
+        }
+        stats.responseTimeouts.increment();
+        if (responseStarted) {
+            abortClient();
+        } else if (awaitingHead) {
+            failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + endpoint.id()
+                    + "' sent no response headers within " + timeouts.responseHeader().toMillis() + " ms");
+        } else {
+            failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "request to endpoint '" + endpoint.id()
+                    + "' stalled for " + timeouts.idle().toMillis() + " ms");
+        }
+    }
+
+    private static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        return path.length() > 200 ? path.substring(0, 200) + "..." : path;
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.meridian.proxy.server;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of what the data plane did, one per outcome an operator asks about. LongAdder: written from every
+ * event loop without contention, read rarely.
+ */
+public final class ProxyStats {
+    public final LongAdder requests = new LongAdder();
+    public final LongAdder proxied = new LongAdder();
+    public final LongAdder noRoute = new LongAdder();
+    public final LongAdder noEndpoint = new LongAdder();
+    public final LongAdder connectFailures = new LongAdder();
+    public final LongAdder connectTimeouts = new LongAdder();
+    public final LongAdder poolExhausted = new LongAdder();
+    public final LongAdder responseTimeouts = new LongAdder();
+    public final LongAdder upstreamResets = new LongAdder();
+    public final LongAdder badRequests = new LongAdder();
+    public final LongAdder uriTooLong = new LongAdder();
+    public final LongAdder headersTooLarge = new LongAdder();
+    public final LongAdder staleRetries = new LongAdder();
+    public final LongAdder downstreamConnections = new LongAdder();
+    public final LongAdder upstreamConnections = new LongAdder();
+}

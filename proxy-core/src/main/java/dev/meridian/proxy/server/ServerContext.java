@@ -1,0 +1,79 @@
+package dev.meridian.proxy.server;
+
+import dev.meridian.config.ServerConfig;
+import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.PickContext;
+import dev.meridian.routing.RoutingTableRef;
+import io.netty.channel.group.ChannelGroup;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every connection of a running server shares: the routing snapshot holder, per-loop state, counters and the
+ * draining flag. Built once per server.
+ */
+public final class ServerContext {
+    private final RoutingTableRef routing;
+    private final ServerConfig serverConfig;
+    private final ProxyStats stats;
+    private final PerLoop<PickContext> pickContexts;
+    private final PerLoop<UpstreamPool> pools;
+    private final ChannelGroup clientChannels;
+    private final AtomicInteger activeExchanges = new AtomicInteger();
+    private volatile boolean draining;
+
+    public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
+                         PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
+                         ChannelGroup clientChannels) {
+        this.routing = routing;
+        this.serverConfig = serverConfig;
+        this.stats = stats;
+        this.pickContexts = pickContexts;
+        this.pools = pools;
+        this.clientChannels = clientChannels;
+    }
+
+    public RoutingTableRef routing() {
+        return routing;
+    }
+
+    public ServerConfig serverConfig() {
+        return serverConfig;
+    }
+
+    public ProxyStats stats() {
+        return stats;
+    }
+
+    public PerLoop<PickContext> pickContexts() {
+        return pickContexts;
+    }
+
+    public PerLoop<UpstreamPool> pools() {
+        return pools;
+    }
+
+    public ChannelGroup clientChannels() {
+        return clientChannels;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+
+    void exchangeStarted() {
+        activeExchanges.incrementAndGet();
+    }
+
+    void exchangeEnded() {
+        activeExchanges.decrementAndGet();
+    }
+
+    /** Requests between their head arriving and their response ending. */
+    public int activeExchanges() {
+        return activeExchanges.get();
+    }
+}
