@@ -77,7 +77,8 @@ final class YamlTreeReader {
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
             JsonLocation keyAt = parser.currentTokenLocation();
-            YamlScalar key = new YamlScalar(parser.getText(), Kind.STRING, null, keyAt.getLineNr(), keyAt.getColumnNr());
+            YamlScalar key =
+                    new YamlScalar(parser.getText(), Kind.STRING, null, keyAt.getLineNr(), keyAt.getColumnNr());
             YamlNode value = readValue(parser.nextToken());
             YamlScalar first = seen.putIfAbsent(key.text(), key);
             if (first == null) {

@@ -69,7 +69,8 @@ class InvalidConfigTest {
                         4, 5, "missing value for 'port'", "a listener needs address, port"),
                 mistake("duplicate cluster name", "routes:\n", SECOND_CLUSTER.replace("web", "api"),
                         17, 11, "duplicate cluster name 'api'", "first declared at line 11"),
-                mistake("endpoint id repeated in another cluster", "routes:\n", SECOND_CLUSTER.replace("id: b", "id: a"),
+                mistake("endpoint id repeated in another cluster", "routes:\n",
+                        SECOND_CLUSTER.replace("id: b", "id: a"),
                         19, 13, "duplicate endpoint id 'a'", "first declared at line 13"),
                 mistake("duplicate region name", "clusters:\n",
                         "  - name: us-east\n    jurisdiction: US\n    latitude: 1\n    longitude: 1\nclusters:\n",
@@ -117,7 +118,8 @@ class InvalidConfigTest {
                                 + "      path_prefix: /api\n      path: /api/v1\n",
                         22, 7, "'path' and 'path_prefix' cannot both be set", "keep one"),
                 mistake("wildcard inside a host", "    cluster: api\n", "    cluster: api\n    match:\n"
-                                + "      host: \"api.*.com\"\n", 21, 13, "invalid host pattern 'api.*.com'", "*.example.com"),
+                                + "      host: \"api.*.com\"\n",
+                        21, 13, "invalid host pattern 'api.*.com'", "*.example.com"),
                 mistake("host with a port", "    cluster: api\n", "    cluster: api\n    match:\n"
                                 + "      host: api.example.com:8080\n",
                         21, 13, "invalid host pattern 'api.example.com:8080'", "without a port"),
