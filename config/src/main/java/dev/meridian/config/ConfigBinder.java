@@ -3,7 +3,6 @@ package dev.meridian.config;
 import dev.meridian.config.ConfigValidator.Kind;
 import dev.meridian.config.YamlNode.YamlList;
 import dev.meridian.config.YamlNode.YamlMap;
-import dev.meridian.config.YamlNode.YamlScalar;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -185,9 +184,7 @@ final class ConfigBinder {
         if (hasCluster == hasSplit) {
             YamlNode at = f.map();
             if (hasCluster) {
-                YamlScalar c = f.key("cluster");
-                YamlScalar s = f.key("split");
-                at = c.line() > s.line() || c.line() == s.line() && c.column() > s.column() ? c : s;
+                at = later(f.key("cluster"), f.key("split"));
             }
             problems.add(at, "a route needs exactly one of 'cluster' or 'split'",
                     hasCluster ? "'cluster' sends everything to one cluster; remove it or the 'split'"
@@ -218,9 +215,7 @@ final class ConfigBinder {
         String pathPrefix = path(f, "path_prefix");
         String path = path(f, "path");
         if (pathPrefix != null && path != null) {
-            YamlScalar p = f.key("path");
-            YamlScalar pp = f.key("path_prefix");
-            problems.add(p.line() > pp.line() ? p : pp, "'path' and 'path_prefix' cannot both be set",
+            problems.add(later(f.key("path"), f.key("path_prefix")), "'path' and 'path_prefix' cannot both be set",
                     "'path' matches one exact path, 'path_prefix' a subtree; keep one");
         }
         List<HeaderMatch> headers = new ArrayList<>();
@@ -295,6 +290,11 @@ final class ConfigBinder {
                     "an IPv4 or IPv6 literal, 'localhost', '0.0.0.0' or '::'");
         }
         return address;
+    }
+
+    /** Of two conflicting keys, the one written second: that is where the conflict becomes visible to a reader. */
+    private static YamlNode later(YamlNode a, YamlNode b) {
+        return a.line() > b.line() || a.line() == b.line() && a.column() > b.column() ? a : b;
     }
 
     private static boolean isToken(String s) {

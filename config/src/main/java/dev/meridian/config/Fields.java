@@ -93,7 +93,8 @@ final class Fields {
             return defaultValue;
         }
         if (s.kind() != YamlScalar.Kind.INTEGER) {
-            wrongType(key, s, "an integer", range);
+            boolean quotedNumber = s.kind() == YamlScalar.Kind.STRING && s.text().matches("-?\\d+");
+            wrongType(key, s, "an integer", quotedNumber ? range + ", written without quotes" : range);
             return defaultValue;
         }
         BigInteger v = new BigInteger(s.number().toString());

@@ -3,6 +3,7 @@ package dev.meridian.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.meridian.config.YamlNode.Entry;
@@ -110,7 +111,16 @@ final class YamlTreeReader {
             case VALUE_NULL -> Kind.NULL;
             default -> Kind.STRING;
         };
-        Number number = kind == Kind.INTEGER || kind == Kind.FLOAT ? parser.getNumberValue() : null;
+        Number number = null;
+        if (kind == Kind.INTEGER || kind == Kind.FLOAT) {
+            try {
+                number = parser.getNumberValue();
+            } catch (StreamReadException e) {
+                // The resolver calls ".inf" and ".nan" floats but Jackson cannot decode them; as strings they still
+                // get a type error naming the field, rather than a syntax error that would stop all checking.
+                kind = Kind.STRING;
+            }
+        }
         YamlScalar scalar = new YamlScalar(parser.getText(), kind, number, at.getLineNr(), at.getColumnNr());
         if (parser.isCurrentAlias()) {
             // Jackson hands an alias over as its anchor's name, which would silently bind the wrong value.

@@ -56,6 +56,10 @@ class InvalidConfigTest {
                         20, 1, "unknown key 'timeout' in a config", "allowed keys: listeners, admin, server"),
                 mistake("string for an integer", "port: 8080", "port: eighty",
                         4, 11, "expected an integer for 'port', got a string 'eighty'", "0..65535"),
+                mistake("quoted integer", "weight: 100", "weight: \"100\"",
+                        16, 17, "expected an integer for 'weight', got a string '100'", "written without quotes"),
+                mistake("infinite latitude", "latitude: 39.0", "latitude: .inf",
+                        8, 15, "expected a number for 'latitude', got a string '.inf'", "-90..90"),
                 mistake("map where a list belongs", "      - id: a\n        address: 127.0.0.1:9001\n"
                                 + "        region: us-east\n        weight: 100\n",
                         "      id: a\n      address: 127.0.0.1:9001\n      region: us-east\n",
