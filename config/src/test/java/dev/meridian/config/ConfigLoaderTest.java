@@ -1,0 +1,323 @@
+package dev.meridian.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    private static final String FULL = """
+            listeners:
+              - name: main
+                address: 0.0.0.0
+                port: 8080
+              - address: "::1"
+                port: 0
+            admin:
+              address: localhost
+              port: 9902
+            server:
+              max_request_line: 512B
+              max_header_size: 1MiB
+              keepalive_timeout: 1m30s
+              shutdown_grace: 0s
+            regions:
+              - name: us-east
+                jurisdiction: US
+                latitude: 39.04
+                longitude: -77
+              - name: eu-west
+                jurisdiction: EU
+                latitude: 53.35
+                longitude: -6.26
+            clusters:
+              - name: api
+                policy: weighted
+                pool:
+                  max_connections_per_endpoint: 64
+                  idle_timeout: 250ms
+                endpoints:
+                  - id: use1-a
+                    address: 10.0.0.1:9001
+                    region: us-east
+                    zone: us-east-1a
+                    weight: 250
+                    priority: 1
+                    capacity: 500
+                  - id: euw1-a
+                    address: "[fd00::1]:9002"
+                    region: eu-west
+              - name: web
+                endpoints:
+                  - id: web-1
+                    address: web.internal:80
+                    region: eu-west
+                    weight: 0
+            routes:
+              - name: api
+                match:
+                  host: "*.Example.COM"
+                  path_prefix: /api
+                  headers:
+                    - name: X-Canary
+                      value: 1
+                    - name: x-debug
+                cluster: api
+                timeouts:
+                  connect: 2s
+                  response_header: 1h
+                  idle: 45s
+              - match:
+                  path: /exact
+                split:
+                  - cluster: api
+                    weight: 90
+                  - cluster: web
+                    weight: 10
+            """;
+
+    @Test
+    void mapsEveryField() {
+        MeridianConfig c = ConfigLoader.parse("full.yaml", FULL).orThrow();
+
+        assertThat(c.source()).isEqualTo("full.yaml");
+        assertThat(c.listeners()).containsExactly(
+                new ListenerConfig("main", "0.0.0.0", 8080),
+                new ListenerConfig("listener-1", "::1", 0));
+        assertThat(c.admin()).isEqualTo(new AdminConfig("localhost", 9902));
+        assertThat(c.server()).isEqualTo(new ServerConfig(512, 1 << 20, Duration.ofSeconds(90), Duration.ZERO));
+        assertThat(c.regions()).containsExactly(
+                new RegionConfig("us-east", "US", 39.04, -77),
+                new RegionConfig("eu-west", "EU", 53.35, -6.26));
+        assertThat(c.clusters()).containsExactly(
+                new ClusterConfig("api", Policy.WEIGHTED, new PoolConfig(64, Duration.ofMillis(250)), List.of(
+                        new EndpointConfig("use1-a", "10.0.0.1", 9001, "us-east", "us-east-1a", 250, 1, 500),
+                        new EndpointConfig("euw1-a", "fd00::1", 9002, "eu-west", null, 100, 0, 0))),
+                new ClusterConfig("web", Policy.WEIGHTED, PoolConfig.DEFAULT, List.of(
+                        new EndpointConfig("web-1", "web.internal", 80, "eu-west", null, 0, 0, 0))));
+        assertThat(c.routes()).containsExactly(
+                new RouteConfig("api",
+                        new RouteMatch("*.example.com", "/api", null,
+                                List.of(new HeaderMatch("X-Canary", "1"), new HeaderMatch("x-debug", null))),
+                        "api", List.of(),
+                        new TimeoutsConfig(Duration.ofSeconds(2), Duration.ofHours(1), Duration.ofSeconds(45))),
+                new RouteConfig("route-1", new RouteMatch(null, null, "/exact", List.of()), null,
+                        List.of(new WeightedCluster("api", 90), new WeightedCluster("web", 10)),
+                        TimeoutsConfig.DEFAULT));
+        assertThat(c.cluster("api").endpoints().get(1).authority()).isEqualTo("[fd00::1]:9002");
+    }
+
+    @Test
+    void appliesDefaultsToEverythingLeftOut() {
+        MeridianConfig c = ConfigLoader.parse("min.yaml", """
+                listeners: [{address: 127.0.0.1, port: 8080}]
+                regions: [{name: r, jurisdiction: US, latitude: 0, longitude: 0}]
+                clusters: [{name: c, endpoints: [{id: e, address: "localhost:9001", region: r}]}]
+                routes: [{cluster: c}]
+                """).orThrow();
+
+        assertThat(c.listeners()).containsExactly(new ListenerConfig("listener-0", "127.0.0.1", 8080));
+        assertThat(c.admin()).isEqualTo(AdminConfig.DEFAULT);
+        assertThat(c.server()).isEqualTo(ServerConfig.DEFAULT);
+        assertThat(c.clusters()).containsExactly(new ClusterConfig("c", Policy.WEIGHTED, PoolConfig.DEFAULT,
+                List.of(new EndpointConfig("e", "localhost", 9001, "r", null, 100, 0, 0))));
+        assertThat(c.routes()).containsExactly(
+                new RouteConfig("route-0", RouteMatch.ANY, "c", List.of(), TimeoutsConfig.DEFAULT));
+    }
+
+    @Test
+    void keysLeftOutOfAPartialSectionKeepTheirDefaults() {
+        MeridianConfig c = ConfigLoader.parse("partial.yaml", """
+                listeners: [{address: 127.0.0.1, port: 8080}]
+                admin: {port: 0}
+                server: {max_header_size: 16384}
+                regions: [{name: r, jurisdiction: US, latitude: 0, longitude: 0}]
+                clusters: [{name: c, pool: {idle_timeout: 5s}, endpoints: [{id: e, address: "h:1", region: r}]}]
+                routes: [{cluster: c, timeouts: {idle: 2m}}]
+                """).orThrow();
+
+        assertThat(c.admin()).isEqualTo(new AdminConfig("127.0.0.1", 0));
+        assertThat(c.server()).isEqualTo(new ServerConfig(8192, 16384, Duration.ofSeconds(75), Duration.ofSeconds(30)));
+        assertThat(c.clusters().get(0).pool()).isEqualTo(new PoolConfig(1024, Duration.ofSeconds(5)));
+        assertThat(c.routes().get(0).timeouts())
+                .isEqualTo(new TimeoutsConfig(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void shippedExamplesAreValid() {
+        for (String name : List.of("minimal.yaml", "three-regions.yaml")) {
+            ConfigResult result = ConfigLoader.load(Path.of("..", "examples", name));
+            assertThat(result.problems()).as(name).isEmpty();
+            assertThat(result.config().source()).endsWith(name);
+        }
+    }
+
+    @Test
+    void minimalExampleIsWhatItSaysItIs() {
+        MeridianConfig c = ConfigLoader.load(Path.of("../examples/minimal.yaml")).orThrow();
+
+        assertThat(c.listeners()).containsExactly(new ListenerConfig("main", "127.0.0.1", 8080));
+        assertThat(c.regions()).hasSize(1);
+        assertThat(c.clusters()).singleElement().satisfies(cluster -> assertThat(cluster.endpoints())
+                .extracting(EndpointConfig::authority).containsExactly("127.0.0.1:9001", "127.0.0.1:9002"));
+        assertThat(c.routes()).singleElement().satisfies(r -> assertThat(r.match()).isEqualTo(RouteMatch.ANY));
+    }
+
+    @Test
+    void threeRegionsExampleUsesEveryPartOfTheSchema() {
+        MeridianConfig c = ConfigLoader.load(Path.of("../examples/three-regions.yaml")).orThrow();
+
+        assertThat(c.regions()).extracting(RegionConfig::name, RegionConfig::jurisdiction)
+                .containsExactly(tuple("us-east", "US"),
+                        tuple("eu-west", "EU"),
+                        tuple("ap-southeast", "SG"));
+        List<RouteConfig> routes = c.routes();
+        assertThat(routes).anySatisfy(r -> assertThat(r.match().path()).isNotNull());
+        assertThat(routes).anySatisfy(r -> assertThat(r.match().pathPrefix()).isNotNull());
+        assertThat(routes).anySatisfy(r -> assertThat(r.match().host()).startsWith("*."));
+        assertThat(routes).anySatisfy(r -> assertThat(r.match().headers()).isNotEmpty());
+        assertThat(routes).anySatisfy(r -> assertThat(r.split()).hasSizeGreaterThan(1));
+        assertThat(routes).anySatisfy(r -> assertThat(r.timeouts()).isNotEqualTo(TimeoutsConfig.DEFAULT));
+        assertThat(c.clusters()).flatExtracting(ClusterConfig::endpoints).extracting(EndpointConfig::priority)
+                .contains(0, 1, 2);
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceInFileOrder() {
+        ConfigResult result = ConfigLoader.parse("three.yaml", """
+                listeners:
+                  - address: 127.0.0.1
+                    port: 8080
+                regions:
+                  - name: us-east
+                    jurisdiction: US
+                    latitude: 39
+                    longitude: -77
+                clusters:
+                  - name: api
+                    endpoints:
+                      - id: a
+                        address: 127.0.0.1:9001
+                        region: us-east
+                        wieght: 5
+                routes:
+                  - cluster: apii
+                    timeouts:
+                      connect: 5
+                """);
+
+        assertThat(result.ok()).isFalse();
+        assertThat(result.problems()).extracting(ConfigProblem::line, ConfigProblem::column, ConfigProblem::message)
+                .containsExactly(
+                        tuple(15, 9, "unknown key 'wieght' in an endpoint"),
+                        tuple(17, 14, "unknown cluster 'apii'"),
+                        tuple(19, 16, "duration 5 has no unit"));
+    }
+
+    @Test
+    void formatsProblemsAsFileLineColumnMessageHint() {
+        ConfigResult result = ConfigLoader.parse("conf/meridian.yaml", InvalidConfigTest.BASE.replace(
+                "weight: 100", "weight: 20000"));
+
+        assertThat(result.describeProblems())
+                .isEqualTo("conf/meridian.yaml:16:17: weight 20000 out of range (0..10000)");
+        assertThatThrownBy(result::orThrow).isInstanceOf(InvalidConfigException.class)
+                .hasMessage("1 problem(s) in config:\nconf/meridian.yaml:16:17: weight 20000 out of range (0..10000)");
+    }
+
+    @Test
+    void unreadableFileIsOneProblemAtTheStart(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.yaml");
+
+        ConfigResult result = ConfigLoader.load(missing);
+
+        assertThat(result.problems()).singleElement().satisfies(p -> {
+            assertThat(p.file()).isEqualTo(missing.toString());
+            assertThat(p.line()).isEqualTo(1);
+            assertThat(p.column()).isEqualTo(1);
+            assertThat(p.message()).isEqualTo("cannot read config: no such file");
+        });
+    }
+
+    @Test
+    void fileProblemsNameThePath(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, InvalidConfigTest.BASE.replace("port: 8080", "port: -1"));
+
+        ConfigResult result = ConfigLoader.load(file);
+
+        assertThat(result.describeProblems()).isEqualTo(file + ":4:11: port -1 out of range (0..65535)");
+    }
+
+    @Test
+    void syntaxErrorIsReportedWhereTheParserFoundIt() {
+        ConfigResult result = ConfigLoader.parse("s.yaml", "listeners:\n  - name: a\n    port: 1: 2\n");
+
+        assertThat(result.problems()).singleElement().satisfies(p -> {
+            assertThat(p.message()).isEqualTo("YAML syntax error: mapping values are not allowed here");
+            assertThat(p.line()).isEqualTo(3);
+            assertThat(p.column()).isEqualTo(12);
+        });
+    }
+
+    @Test
+    void unclosedFlowListIsASyntaxError() {
+        ConfigResult result = ConfigLoader.parse("s.yaml", "listeners: [a, b\nroutes: []\n");
+
+        assertThat(result.problems()).singleElement().satisfies(p -> {
+            assertThat(p.message()).startsWith("YAML syntax error: ");
+            assertThat(p.hint()).contains("flow sequence").contains("line 1");
+            assertThat(p.line()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void emptyFileIsOneClearProblem() {
+        for (String empty : List.of("", "# nothing yet\n", "\n\n")) {
+            assertThat(ConfigLoader.parse("e.yaml", empty).describeProblems()).isEqualTo(
+                    "e.yaml:1:1: empty config (expected a map with listeners, regions, clusters and routes)");
+        }
+    }
+
+    @Test
+    void topLevelListIsOneClearProblem() {
+        assertThat(ConfigLoader.parse("l.yaml", "- listeners\n- routes\n").describeProblems()).isEqualTo(
+                "l.yaml:1:1: expected a map at the top level, got a list"
+                        + " (a config is a map with listeners, regions, clusters and routes)");
+    }
+
+    @Test
+    void topLevelScalarIsOneClearProblem() {
+        assertThat(ConfigLoader.parse("s.yaml", "hello\n").problems()).singleElement()
+                .satisfies(p -> assertThat(p.message()).isEqualTo("expected a map at the top level, got a string"));
+    }
+
+    @Test
+    void secondDocumentIsRefused() {
+        ConfigResult result = ConfigLoader.parse("d.yaml", InvalidConfigTest.BASE + "---\nlisteners: []\n");
+
+        assertThat(result.problems()).singleElement().satisfies(p -> {
+            assertThat(p.message()).isEqualTo("more than one YAML document");
+            assertThat(p.line()).isEqualTo(21);
+        });
+    }
+
+    @Test
+    void missingSectionsAreReportedAtTheTopLevelMap() {
+        ConfigResult result = ConfigLoader.parse("m.yaml", "admin:\n  port: 9901\n");
+
+        assertThat(result.problems()).extracting(ConfigProblem::format).containsExactly(
+                "m.yaml:1:1: missing required key 'listeners' (a config needs listeners, regions, clusters, routes)",
+                "m.yaml:1:1: missing required key 'regions' (a config needs listeners, regions, clusters, routes)",
+                "m.yaml:1:1: missing required key 'clusters' (a config needs listeners, regions, clusters, routes)",
+                "m.yaml:1:1: missing required key 'routes' (a config needs listeners, regions, clusters, routes)");
+    }
+}
