@@ -1,24 +1,42 @@
 package dev.meridian.routing;
 
 import dev.meridian.config.ClusterConfig;
+import dev.meridian.routing.balance.ClusterSlot;
+import dev.meridian.routing.balance.EligibleSet;
 import java.util.List;
 
 /**
  * A cluster of endpoints with its balancing policy, as of one routing table.
  */
 public final class Cluster {
+    private final ClusterConfig config;
+    private final List<EndpointState> endpoints;
+    private final ClusterSlot eligibility;
+    private final int cursor;
+
+    Cluster(ClusterConfig config, List<EndpointState> endpoints, int cursor) {
+        this.config = config;
+        this.endpoints = List.copyOf(endpoints);
+        this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config.endpoints()));
+        this.cursor = cursor;
+    }
 
     public String name() {
-        throw new UnsupportedOperationException("being written");
+        return config.name();
     }
 
     public ClusterConfig config() {
-        throw new UnsupportedOperationException("being written");
+        return config;
     }
 
     /** Every endpoint of the cluster, in config order, eligible or not. */
     public List<EndpointState> endpoints() {
-        throw new UnsupportedOperationException("being written");
+        return endpoints;
+    }
+
+    /** Where the endpoints that take traffic now are published; health and admin republish through it. */
+    public ClusterSlot eligibility() {
+        return eligibility;
     }
 
     /**
@@ -28,6 +46,12 @@ public final class Cluster {
      * @return the endpoint, or null when no endpoint can take traffic
      */
     public EndpointState pick(PickContext ctx) {
-        throw new UnsupportedOperationException("being written");
+        EligibleSet set = eligibility.snapshot();
+        return set.isEmpty() ? null : set.pick(ctx.nextTicket(cursor));
+    }
+
+    @Override
+    public String toString() {
+        return "Cluster[" + name() + "]";
     }
 }

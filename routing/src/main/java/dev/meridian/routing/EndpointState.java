@@ -2,43 +2,73 @@ package dev.meridian.routing;
 
 import dev.meridian.config.EndpointConfig;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One endpoint's identity and live figures. One instance per endpoint id, carried across reloads; figures are
  * atomics written by the data plane (and later the health subsystem) and read by pickers without locks.
  */
 public final class EndpointState {
+    private static final AtomicIntegerFieldUpdater<EndpointState> IN_FLIGHT =
+            AtomicIntegerFieldUpdater.newUpdater(EndpointState.class, "inFlight");
+
+    private final String id;
+    /** Swapped by a reload that keeps this endpoint; see {@link #rebind}. */
+    private volatile EndpointBinding binding;
+    private volatile int inFlight;
+    /** Written on every request by every event loop, read rarely: striped to keep the loops off one cache line. */
+    private final LongAdder requestsTotal = new LongAdder();
+
+    EndpointState(EndpointBinding binding) {
+        this.id = binding.config().id();
+        this.binding = binding;
+    }
 
     public String id() {
-        throw new UnsupportedOperationException("being written");
+        return id;
     }
 
     /** The endpoint's config as of the newest table that contains it. */
     public EndpointConfig config() {
-        throw new UnsupportedOperationException("being written");
+        return binding.config();
     }
 
     /** The resolved address to connect to. */
     public InetSocketAddress address() {
-        throw new UnsupportedOperationException("being written");
+        return binding.address();
     }
 
     public int inFlight() {
-        throw new UnsupportedOperationException("being written");
+        return inFlight;
     }
 
     /** A request was sent to this endpoint. */
     public void requestStarted() {
-        throw new UnsupportedOperationException("being written");
+        IN_FLIGHT.incrementAndGet(this);
+        requestsTotal.increment();
     }
 
     /** A request sent to this endpoint ended, whatever the outcome. */
     public void requestEnded() {
-        throw new UnsupportedOperationException("being written");
+        IN_FLIGHT.decrementAndGet(this);
     }
 
     /** Requests ever sent here (started). */
     public long requestsTotal() {
-        throw new UnsupportedOperationException("being written");
+        return requestsTotal.sum();
+    }
+
+    /** Takes the config and address of a newer table; live figures stay. */
+    void rebind(EndpointBinding next) {
+        if (!next.config().id().equals(id)) {
+            throw new IllegalArgumentException("endpoint id: " + next.config().id() + " (expected: " + id + ")");
+        }
+        binding = next;
+    }
+
+    @Override
+    public String toString() {
+        return "EndpointState[" + id + " " + binding.config().authority() + ", inFlight=" + inFlight + "]";
     }
 }

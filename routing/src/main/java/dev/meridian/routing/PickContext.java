@@ -1,5 +1,7 @@
 package dev.meridian.routing;
 
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -7,17 +9,31 @@ import java.util.random.RandomGenerator;
  * between threads, so it needs no synchronization.
  */
 public final class PickContext {
+    /** Enough for small configs; a table with more slots grows the array once. */
+    private static final int INITIAL_SLOTS = 16;
+
+    private final RandomGenerator random;
+    private long[] cursors = new long[INITIAL_SLOTS];
 
     public PickContext(RandomGenerator random) {
-        throw new UnsupportedOperationException("being written");
+        this.random = Objects.requireNonNull(random, "random");
     }
 
     /** The next ticket of cursor {@code slot}: 0, 1, 2, ... Grows its storage when a new table needs more slots. */
     public long nextTicket(int slot) {
-        throw new UnsupportedOperationException("being written");
+        long[] c = cursors;
+        if (slot >= c.length) {
+            c = grow(slot);
+        }
+        return c[slot]++;
+    }
+
+    private long[] grow(int slot) {
+        cursors = Arrays.copyOf(cursors, Math.max(slot + 1, cursors.length * 2));
+        return cursors;
     }
 
     public RandomGenerator random() {
-        throw new UnsupportedOperationException("being written");
+        return random;
     }
 }

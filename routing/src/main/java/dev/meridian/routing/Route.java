@@ -2,26 +2,62 @@ package dev.meridian.routing;
 
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.TimeoutsConfig;
+import dev.meridian.routing.balance.WeightedTable;
 
 /**
  * A matched route: its config and where its requests go.
  */
 public final class Route {
+    private final RouteConfig config;
+    private final TimeoutsConfig timeouts;
+    /** The target when the route names one cluster; null for a split. */
+    private final Cluster cluster;
+    /** The arms of a weighted split; null when the route names one cluster. */
+    private final WeightedTable<Cluster> split;
+    private final int cursor;
+
+    private Route(RouteConfig config, Cluster cluster, WeightedTable<Cluster> split, int cursor) {
+        this.config = config;
+        this.timeouts = config.timeouts() == null ? TimeoutsConfig.DEFAULT : config.timeouts();
+        this.cluster = cluster;
+        this.split = split;
+        this.cursor = cursor;
+    }
+
+    static Route toCluster(RouteConfig config, Cluster cluster) {
+        return new Route(config, cluster, null, -1);
+    }
+
+    static Route toSplit(RouteConfig config, WeightedTable<Cluster> split, int cursor) {
+        return new Route(config, null, split, cursor);
+    }
 
     public String name() {
-        throw new UnsupportedOperationException("being written");
+        return config.name();
     }
 
     public RouteConfig config() {
-        throw new UnsupportedOperationException("being written");
+        return config;
     }
 
+    /** The route's timeouts, or the defaults when it declares none. */
     public TimeoutsConfig timeouts() {
-        throw new UnsupportedOperationException("being written");
+        return timeouts;
     }
 
-    /** The target cluster: the only one, or one drawn from the weighted split with this loop's cursor. */
+    /**
+     * The target cluster: the only one, or one drawn from the weighted split with this loop's cursor. Null only for a
+     * split whose arms all weigh 0.
+     */
     public Cluster selectCluster(PickContext ctx) {
-        throw new UnsupportedOperationException("being written");
+        if (cluster != null) {
+            return cluster;
+        }
+        return split.isEmpty() ? null : split.pick(ctx.nextTicket(cursor));
+    }
+
+    @Override
+    public String toString() {
+        return "Route[" + name() + "]";
     }
 }

@@ -1,7 +1,9 @@
 package dev.meridian.routing;
 
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.routing.match.RequestMatcher;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An immutable snapshot of routes and clusters built from a validated config. Matching: host first (exact, then the
@@ -9,24 +11,46 @@ import java.util.List;
  * prefix), then declared order. Header conditions filter candidates. Thread-safe, lock-free, allocation-free.
  */
 public final class RoutingTable {
+    private final MeridianConfig config;
+    private final long version;
+    private final List<Route> routes;
+    private final Map<String, Cluster> clusters;
+    private final List<Cluster> clusterList;
+    private final Map<String, EndpointState> endpointsById;
+    private final RequestMatcher<Route> matcher;
+    private final int cursorSlots;
+
+    RoutingTable(MeridianConfig config, long version, List<Route> routes, Map<String, Cluster> clusters,
+                 Map<String, EndpointState> endpointsById, RequestMatcher<Route> matcher, int cursorSlots) {
+        this.config = config;
+        this.version = version;
+        this.routes = routes;
+        this.clusters = clusters;
+        this.clusterList = List.copyOf(clusters.values());
+        this.endpointsById = endpointsById;
+        this.matcher = matcher;
+        this.cursorSlots = cursorSlots;
+    }
 
     /**
      * Builds a table. Endpoint states whose id exists in {@code previous} are carried over, so live figures survive a
      * reload. Resolves endpoint host names, so never call it on an event loop.
      *
      * @param previous the table being replaced, or null
+     * @throws IllegalArgumentException when the config breaks a rule the loader should have enforced (duplicate ids
+     *                                  or names, unknown clusters); {@code previous} and its states are then untouched
      */
     public static RoutingTable build(MeridianConfig config, RoutingTable previous) {
-        throw new UnsupportedOperationException("being written");
+        return RoutingTableBuilder.build(config, previous);
     }
 
     public MeridianConfig config() {
-        throw new UnsupportedOperationException("being written");
+        return config;
     }
 
     /** 1 for the first table, previous + 1 for each rebuild. */
     public long version() {
-        throw new UnsupportedOperationException("being written");
+        return version;
     }
 
     /**
@@ -37,24 +61,39 @@ public final class RoutingTable {
      * @param headers the request's headers
      */
     public Route match(CharSequence host, CharSequence uri, HeaderLookup headers) {
-        throw new UnsupportedOperationException("being written");
+        return matcher.match(host, uri, headers == null ? HeaderLookup.NONE : headers);
     }
 
     public List<Route> routes() {
-        throw new UnsupportedOperationException("being written");
+        return routes;
     }
 
     public List<Cluster> clusters() {
-        throw new UnsupportedOperationException("being written");
+        return clusterList;
     }
 
     /** The cluster of that name, or null. */
     public Cluster cluster(String name) {
-        throw new UnsupportedOperationException("being written");
+        return clusters.get(name);
+    }
+
+    /** The state of the endpoint with that id, or null when no cluster of this table has it. */
+    public EndpointState endpoint(String id) {
+        return endpointsById.get(id);
     }
 
     /** How many per-event-loop cursors {@link PickContext} needs for this table (clusters and splits). */
     public int cursorSlots() {
-        throw new UnsupportedOperationException("being written");
+        return cursorSlots;
+    }
+
+    Map<String, EndpointState> endpointsById() {
+        return endpointsById;
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingTable[v" + version + ", " + routes.size() + " routes, " + clusters.size() + " clusters, from "
+                + config.source() + "]";
     }
 }
