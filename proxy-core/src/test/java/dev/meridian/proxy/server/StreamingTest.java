@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * that backpressure works in both directions.
  */
 class StreamingTest {
-    private static final long GIB = 1L << 30;
+    private static final long GIB = Long.getLong("streaming.bytes", 1L << 30);
     /** Far below the body: buffering any meaningful part of it would blow through this. */
     private static final long MAX_BUFFERED_BYTES = 64L << 20;
 
