@@ -45,6 +45,7 @@ import java.util.zip.CRC32;
  *   <li>{@code /hang}: never answers;</li>
  *   <li>{@code /delay/MS}: answers after MS milliseconds;</li>
  *   <li>{@code /truncate}: promises 1000 bytes, sends 10 and closes;</li>
+ *   <li>{@code /stall}: promises 1000 bytes, sends 10 and then nothing, keeping the connection open;</li>
  *   <li>{@code /close}: closes the connection without answering;</li>
  *   <li>anything else: 200 with {@code name method uri bytes=N crc=C} after the whole request body arrived.</li>
  * </ul>
@@ -177,6 +178,12 @@ public final class TestBackend implements AutoCloseable {
             } else if (uri.startsWith("/delay/")) {
                 long millis = Long.parseLong(uri.substring("/delay/".length()));
                 ctx.executor().schedule(() -> sendSummary(ctx, req, keepAlive), millis, TimeUnit.MILLISECONDS);
+            } else if ("/stall".equals(uri)) {
+                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                head.headers().set("x-backend", name).set(HttpHeaderNames.CONTENT_LENGTH, 1000);
+                ctx.write(head);
+                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("0123456789",
+                        StandardCharsets.US_ASCII)));
             } else if ("/truncate".equals(uri)) {
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 head.headers().set("x-backend", name).set(HttpHeaderNames.CONTENT_LENGTH, 1000);

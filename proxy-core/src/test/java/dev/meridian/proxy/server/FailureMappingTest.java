@@ -1,6 +1,7 @@
 package dev.meridian.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.testing.RawHttpClient;
 import dev.meridian.testing.RawHttpClient.Response;
@@ -8,6 +9,7 @@ import dev.meridian.testing.TestBackend;
 import dev.meridian.testing.TestConfigs;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +132,18 @@ class FailureMappingTest {
             assertThat(text).startsWith("HTTP/1.1 200 OK").contains("content-length: 1000").endsWith("0123456789");
         }
         assertThat(proxy.stats().upstreamResets.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void upstreamStallingMidBodyClosesTheClientAfterTheIdleTimeout() throws Exception {
+        try (RawHttpClient c = client()) {
+            c.send("GET /stall HTTP/1.1\r\nHost: api.example\r\n\r\n");
+            String text = new String(c.readRemainingUntilClose(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(text).startsWith("HTTP/1.1 200 OK").endsWith("0123456789");
+        }
+        assertThat(proxy.stats().responseTimeouts.sum()).isEqualTo(1);
+        // The stalled upstream connection was discarded, not pooled.
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.openConnections() == 0);
     }
 
     @Test
