@@ -7,14 +7,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a client connection's pipeline in named steps. Never an aggregator: bodies stream.
  */
 final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
-    static final String IDLE = "keepalive-idle";
     static final String HTTP_CODEC = "http-codec";
     static final String EXPECT_CONTINUE = "expect-continue";
     static final String PROXY = "proxy";
@@ -31,7 +28,6 @@ final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         ServerConfig limits = server.serverConfig();
         ChannelPipeline p = ch.pipeline();
-        p.addLast(IDLE, new IdleStateHandler(0, 0, limits.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS));
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 // +2 for CRLF: the configured limit is on the request line itself
                 .setMaxInitialLineLength(limits.maxRequestLineBytes() + 2)

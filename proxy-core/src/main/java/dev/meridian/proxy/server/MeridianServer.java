@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -66,7 +67,8 @@ public final class MeridianServer implements AutoCloseable {
             PerLoop<UpstreamPool> pools = new PerLoop<>(group, loop ->
                     new UpstreamPool(loop, transport, config.server().maxHeaderBytes(), stats));
             ChannelGroup clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
-            ServerContext context = new ServerContext(routing, config.server(), stats, picks, pools, clients);
+            ServerContext context = new ServerContext(routing, config.server(), stats, picks, pools, clients,
+                    new PerLoop<>(group, loop -> new AtomicInteger()));
 
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)

@@ -30,13 +30,13 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client connection: for each request, match a route, pick an endpoint, lease an upstream connection on this
@@ -83,9 +83,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean responseStarted;
     private boolean upstreamKeepAlive;
     private boolean closeAfterResponse;
+    /** Last byte moved for the current exchange, or the end of the last one while the connection idles. */
     private long lastActivity;
+    /** At most one pending timer per connection; it re-arms itself rather than being cancelled per request. */
     private ScheduledFuture<?> timer;
-    private long timerDeadline;
+    private long timerDeadline = Long.MAX_VALUE;
+    private AtomicInteger loopActiveExchanges;
+    private long keepAliveNanos;
 
     ProxyHandler(ServerContext server) {
         this.server = server;
@@ -101,6 +105,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         this.ctx = ctx;
         pickContext = server.pickContexts().get(ctx.channel().eventLoop());
         pool = server.pools().get(ctx.channel().eventLoop());
+        loopActiveExchanges = server.activeExchangeCounters().get(ctx.channel().eventLoop());
+        keepAliveNanos = server.serverConfig().keepAliveTimeout().toNanos();
     }
 
     @Override
@@ -111,6 +117,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             ctx.close();
             return;
         }
+        lastActivity = System.nanoTime();
+        timerBy(lastActivity + keepAliveNanos);
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -209,7 +217,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         headRequest = HttpMethod.HEAD.equals(req.method());
         clientKeepAlive = HttpUtil.isKeepAlive(req) && !server.draining();
         closeAfterResponse = !clientKeepAlive;
-        server.exchangeStarted();
+        loopActiveExchanges.incrementAndGet();
 
         String host = req.headers().get(HttpHeaderNames.HOST);
         String uri = req.uri();
@@ -299,7 +307,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         upstream = c;
         c.lease(this);
         lastActivity = System.nanoTime();
-        armTimer(timeouts.idle().toNanos());
+        timerBy(lastActivity + timeouts.idle().toNanos());
         c.channel().write(request, c.channel().voidPromise());
         if (requestComplete) {
             // A retry after a stale keep-alive connection: the request had no body, so its end is all that is left.
@@ -321,9 +329,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (last) {
             requestComplete = true;
             requestCompleteAt = lastActivity;
-            long headerTimeout = timeouts.responseHeader().toNanos();
-            if (!responseStarted && requestCompleteAt + headerTimeout < timerDeadline) {
-                armTimer(headerTimeout);
+            if (!responseStarted) {
+                timerBy(requestCompleteAt + timeouts.responseHeader().toNanos());
             }
         }
     }
@@ -337,21 +344,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            // Keep-alive idle timeout; an exchange in progress has its own timeouts.
-            if (!inExchange && pending.isEmpty()) {
-                closing = true;
-                ctx.close();
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
         releasePending();
         if (inExchange) {
             discardUpstream();
@@ -460,7 +458,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             // The endpoint closed an idle keep-alive connection just as we reused it; nothing was processed.
             retriedStale = true;
             stats.staleRetries.increment();
-            cancelTimer();
             acquireUpstream(true);
             return;
         }
@@ -471,7 +468,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void responseEnded() {
         UpstreamConnection c = upstream;
         upstream = null;
-        cancelTimer();
         if (c != null) {
             c.detach();
             if (requestComplete && upstreamKeepAlive && !server.draining()) {
@@ -569,7 +565,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void discardUpstream() {
-        cancelTimer();
         UpstreamConnection c = upstream;
         upstream = null;
         if (c != null) {
@@ -586,7 +581,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (endpoint != null) {
             endpoint.requestEnded();
         }
-        server.exchangeEnded();
+        loopActiveExchanges.decrementAndGet();
+        lastActivity = System.nanoTime();
+        timerBy(lastActivity + keepAliveNanos);
         request = null;
         cluster = null;
         endpoint = null;
@@ -622,32 +619,51 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     // ---- timeouts --------------------------------------------------------------------------------------------
 
-    private void armTimer(long delayNanos) {
-        cancelTimer();
-        timerDeadline = System.nanoTime() + delayNanos;
-        timer = ctx.executor().schedule(onTimer, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void cancelTimer() {
+    /**
+     * Makes sure the connection's timer fires no later than {@code deadline}. A pending timer that fires earlier is
+     * kept: when it fires it finds the deadline moved on and re-arms. So a request costs no scheduling at all in the
+     * common case, only a timeout shorter than the pending one does.
+     */
+    private void timerBy(long deadline) {
         if (timer != null) {
+            if (timerDeadline <= deadline) {
+                return;
+            }
             timer.cancel(false);
-            timer = null;
         }
-        timerDeadline = Long.MAX_VALUE;
+        timerDeadline = deadline;
+        timer = ctx.executor().schedule(onTimer, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void timerFired() {
         timer = null;
-        if (!inExchange || upstream == null) {
+        timerDeadline = Long.MAX_VALUE;
+        if (closing) {
             return;
         }
         long now = System.nanoTime();
+        if (!inExchange) {
+            long deadline = lastActivity + keepAliveNanos;
+            if (now - deadline < 0 || !pending.isEmpty()) {
+                timerBy(deadline);
+                return;
+            }
+            // Keep-alive idle timeout: nobody is waiting on this connection.
+            closing = true;
+            ctx.close();
+            return;
+        }
+        if (upstream == null) {
+            // Connecting (the connect timeout is the socket's own) or writing a local reply: look again later.
+            timerBy(now + timeouts.idle().toNanos());
+            return;
+        }
         boolean awaitingHead = requestComplete && !responseStarted;
         long deadline = awaitingHead
                 ? requestCompleteAt + timeouts.responseHeader().toNanos()
                 : lastActivity + timeouts.idle().toNanos();
-        if (now < deadline) {
-            armTimer(deadline - now);
+        if (now - deadline < 0) {
+            timerBy(deadline);
             return;
         }
         stats.responseTimeouts.increment();

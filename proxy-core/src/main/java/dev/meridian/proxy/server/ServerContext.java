@@ -18,18 +18,20 @@ public final class ServerContext {
     private final PerLoop<PickContext> pickContexts;
     private final PerLoop<UpstreamPool> pools;
     private final ChannelGroup clientChannels;
-    private final AtomicInteger activeExchanges = new AtomicInteger();
+    /** Per loop, so the loops never contend on one counter; summed only by the rare reader. */
+    private final PerLoop<AtomicInteger> activeExchanges;
     private volatile boolean draining;
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
-                         ChannelGroup clientChannels) {
+                         ChannelGroup clientChannels, PerLoop<AtomicInteger> activeExchanges) {
         this.routing = routing;
         this.serverConfig = serverConfig;
         this.stats = stats;
         this.pickContexts = pickContexts;
         this.pools = pools;
         this.clientChannels = clientChannels;
+        this.activeExchanges = activeExchanges;
     }
 
     public RoutingTableRef routing() {
@@ -64,16 +66,16 @@ public final class ServerContext {
         draining = true;
     }
 
-    void exchangeStarted() {
-        activeExchanges.incrementAndGet();
-    }
-
-    void exchangeEnded() {
-        activeExchanges.decrementAndGet();
+    PerLoop<AtomicInteger> activeExchangeCounters() {
+        return activeExchanges;
     }
 
     /** Requests between their head arriving and their response ending. */
     public int activeExchanges() {
-        return activeExchanges.get();
+        int sum = 0;
+        for (AtomicInteger n : activeExchanges.all()) {
+            sum += n.get();
+        }
+        return sum;
     }
 }
