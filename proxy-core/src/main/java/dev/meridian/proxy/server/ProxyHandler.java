@@ -43,8 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * loop, and stream the request there and the response back, one exchange at a time (pipelined requests wait their
  * turn, so responses leave in order).
  *
- * <p>Backpressure both ways: the client is read only while the upstream can take more, and the upstream only while
- * the client can (AUTO_READ is off on both). Every failure ends as a status with a one-line reason when nothing of
+ * <p>Backpressure both ways: reading the client pauses while the upstream cannot take more (or messages wait in
+ * the queue), and reading the upstream pauses while the client cannot. Auto-read stays on otherwise: toggling it
+ * costs epoll_ctl calls, so it is done only when a pause is really needed. Every failure ends as a status with a one-line reason when nothing of
  * the response was sent yet, and as a closed connection otherwise.
  *
  * <p>Confined to the connection's event loop. The upstream connection lives on the same loop, so the
@@ -64,6 +65,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private UpstreamPool pool;
     private String clientIp;
     private boolean closing;
+    private boolean clientReading = true;
 
     // The current exchange; reset by endExchange().
     private boolean inExchange;
@@ -119,7 +121,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         lastActivity = System.nanoTime();
         timerBy(lastActivity + keepAliveNanos);
-        ctx.read();
         ctx.fireChannelActive();
     }
 
@@ -134,6 +135,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         HttpObject obj = (HttpObject) msg;
         if (!pending.isEmpty() || !canHandle(obj)) {
             pending.add(obj);
+            syncClientReading();
             return;
         }
         handle(obj);
@@ -142,7 +144,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flushUpstream();
-        readClientIfReady();
     }
 
     private boolean canHandle(HttpObject obj) {
@@ -187,15 +188,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
     }
 
-    /** Reads the next client bytes only when they can go somewhere: that is the upload backpressure. */
-    private void readClientIfReady() {
-        if (closing || !pending.isEmpty()) {
-            return;
-        }
-        if (discardingBody || !inExchange) {
-            ctx.read();
-        } else if (upstream != null && !requestComplete && upstream.channel().isWritable()) {
-            ctx.read();
+    /**
+     * Reads client bytes only while they have somewhere to go: nothing waits in the queue, and a body being
+     * streamed finds the upstream writable. That is the upload backpressure.
+     */
+    private void syncClientReading() {
+        boolean read = !closing && pending.isEmpty()
+                && !(upstream != null && !requestComplete && !upstream.channel().isWritable());
+        if (read != clientReading) {
+            clientReading = read;
+            ctx.channel().config().setAutoRead(read);
         }
     }
 
@@ -315,8 +317,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         drainPending();
         flushUpstream();
-        c.channel().read();
-        readClientIfReady();
+        syncClientReading();
     }
 
     private void forwardRequestContent(HttpContent content) {
@@ -326,6 +327,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             requestBodySent = true;
         }
         upstream.channel().write(content, upstream.channel().voidPromise());
+        if (!upstream.channel().isWritable()) {
+            syncClientReading();
+        }
         if (last) {
             requestComplete = true;
             requestCompleteAt = lastActivity;
@@ -337,8 +341,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && upstream != null && responseStarted) {
-            upstream.channel().read();
+        if (upstream != null) {
+            upstream.reading(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -430,16 +434,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void onUpstreamReadComplete() {
         ctx.flush();
-        if (upstream != null && ctx.channel().isWritable()) {
-            upstream.channel().read();
+        if (upstream != null && !ctx.channel().isWritable()) {
+            upstream.reading(false);  // the download backpressure; resumed by channelWritabilityChanged
         }
     }
 
     @Override
     public void onUpstreamWritabilityChanged(boolean writable) {
-        if (writable) {
-            readClientIfReady();
-        }
+        syncClientReading();
     }
 
     @Override
@@ -607,7 +609,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         drainPending();
         flushUpstream();
-        readClientIfReady();
+        syncClientReading();
     }
 
     private void releasePending() {

@@ -22,6 +22,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private UpstreamListener listener;
     private String failure;
     private boolean reused;
+    private boolean reading = true;
     private long idleSinceNanos;
     private long idleTimeoutNanos;
 
@@ -46,6 +47,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Whether this connection served an earlier request: then a close before any response byte may be a race. */
     public boolean reused() {
         return reused;
+    }
+
+    /** Pauses or resumes reading the response, for backpressure; toggled only on a change (an epoll_ctl each). */
+    public void reading(boolean read) {
+        if (read != reading) {
+            reading = read;
+            channel.config().setAutoRead(read);
+        }
     }
 
     public void lease(UpstreamListener newListener) {

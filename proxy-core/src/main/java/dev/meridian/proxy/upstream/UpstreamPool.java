@@ -43,7 +43,6 @@ public final class UpstreamPool {
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
-                .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(NoopHandler.INSTANCE);
@@ -105,8 +104,8 @@ public final class UpstreamPool {
         }
         c.markIdle(System.nanoTime(), idleTimeout.toNanos());
         slots.computeIfAbsent(c.endpoint(), e -> new Slot()).idle.addLast(c);
-        // Keep a read pending while idle, so the endpoint closing the connection is seen at once.
-        c.channel().read();
+        // Keep reading while idle, so the endpoint closing the connection is seen at once.
+        c.reading(true);
     }
 
     void closed(UpstreamConnection c) {
