@@ -47,9 +47,10 @@ public final class RequestMatcher<R> {
      */
     public R match(CharSequence host, CharSequence uri, HeaderLookup headers) {
         if (host != null) {
-            int end = HostName.end(host);
+            long endAndHash = HostName.endAndForwardHash(host);
+            int end = (int) (endAndHash >>> 32);
             if (!exactHosts.isEmpty()) {
-                PathTrie<R> paths = exactHosts.get(host, 0, end, Ascii.hash(host, 0, end));
+                PathTrie<R> paths = exactHosts.get(host, 0, end, (int) endAndHash);
                 R r = paths == null ? null : paths.match(uri, headers);
                 if (r != null) {
                     return r;
@@ -142,7 +143,7 @@ public final class RequestMatcher<R> {
         public RequestMatcher<R> build() {
             Map<String, PathTrie<R>> exactTries = new HashMap<>();
             exact.forEach((host, paths) -> exactTries.put(host, paths.build()));
-            return new RequestMatcher<>(new HostTable<>(exactTries), new HostTable<>(wildcardGroups()),
+            return new RequestMatcher<>(new HostTable<>(exactTries, false), new HostTable<>(wildcardGroups(), true),
                     any == null ? null : any.build());
         }
 
