@@ -34,6 +34,7 @@ public final class RequestMatcher<R> {
         this.anyHost = anyHost;
     }
 
+    /** A builder to which routes are added in declared order. */
     public static <R> Builder<R> builder() {
         return new Builder<>();
     }
@@ -140,6 +141,7 @@ public final class RequestMatcher<R> {
             return exact.computeIfAbsent(HostName.normalize(host), k -> new PathTrie.Builder<>());
         }
 
+        /** The immutable matcher; the builder may be dropped afterwards. */
         public RequestMatcher<R> build() {
             Map<String, PathTrie<R>> exactTries = new HashMap<>();
             exact.forEach((host, paths) -> exactTries.put(host, paths.build()));
