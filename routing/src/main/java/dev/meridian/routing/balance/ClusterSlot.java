@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 public final class ClusterSlot {
     private final AtomicReference<EligibleSet> current;
 
+    /** A slot publishing {@code initial} until the first republish. */
     public ClusterSlot(EligibleSet initial) {
         current = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
     }

@@ -67,6 +67,7 @@ public final class EligibleSet {
         return table.entries();
     }
 
+    /** Whether no endpoint can take traffic. */
     public boolean isEmpty() {
         return table.isEmpty();
     }

@@ -100,6 +100,7 @@ public final class WeightedTable<T> {
         return entries;
     }
 
+    /** Whether no entry has weight, so {@link #pick} always answers null. */
     public boolean isEmpty() {
         return entries.isEmpty();
     }

@@ -1,16 +1,18 @@
 package dev.meridian.routing.match;
 
 /**
- * ASCII case folding and the case-insensitive hash shared by host keys (at build) and request hosts (per match).
+ * ASCII case folding and the case-insensitive hashes shared by host keys (at build) and request hosts (per match).
  * Host names are ASCII on the wire (IDNs travel as punycode), so folding only A-Z keeps both sides consistent without
- * locale rules.
+ * locale rules. Exact hosts hash forwards, so the hash comes out of the same pass that finds the port; wildcard
+ * suffixes hash backwards, so one pass yields every suffix's hash.
  */
 final class Ascii {
     private Ascii() {
     }
 
     static char lower(char c) {
-        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+        // One unsigned compare instead of two.
+        return (char) (c - 'A') < 26 ? (char) (c + ('a' - 'A')) : c;
     }
 
     static String lower(String s) {
@@ -22,16 +24,24 @@ final class Ascii {
     }
 
     /**
-     * One step of the hash, fed from the last character towards the first: after feeding {@code s[i]} the value is
-     * the hash of the suffix {@code s[i, end)}, so one right-to-left pass yields every wildcard suffix's hash.
+     * One step of either hash. Fed from the last character towards the first, after {@code s[i]} the value is the hash
+     * of the suffix {@code s[i, end)}.
      */
     static int hashStep(int hash, char c) {
         return 31 * hash + lower(c);
     }
 
-    static int hash(CharSequence s, int start, int end) {
+    static int suffixHash(CharSequence s, int start, int end) {
         int h = 0;
         for (int i = end - 1; i >= start; i--) {
+            h = hashStep(h, s.charAt(i));
+        }
+        return h;
+    }
+
+    static int forwardHash(CharSequence s, int start, int end) {
+        int h = 0;
+        for (int i = start; i < end; i++) {
             h = hashStep(h, s.charAt(i));
         }
         return h;
@@ -43,7 +53,9 @@ final class Ascii {
             return false;
         }
         for (int i = start; i < end; i++) {
-            if (lowerKey.charAt(i - start) != lower(s.charAt(i))) {
+            char k = lowerKey.charAt(i - start);
+            char c = s.charAt(i);
+            if (k != c && k != lower(c)) {
                 return false;
             }
         }

@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * An immutable open-addressing map from lower-case host keys to values, probed with a range of any
- * {@link CharSequence} in any case, so a lookup copies nothing. Keys are full hosts ({@code api.example.com}) or
- * wildcard suffixes ({@code .example.com}); both use {@link Ascii#hash}.
+ * {@link CharSequence} in any case, so a lookup copies nothing. Keys are full hosts ({@code api.example.com}, hashed
+ * with {@link Ascii#forwardHash}) or wildcard suffixes ({@code .example.com}, hashed with {@link Ascii#suffixHash}).
  */
 final class HostTable<V> {
     private final String[] keys;
@@ -15,8 +15,13 @@ final class HostTable<V> {
     private final int size;
     /** Key lengths present: a probe of any other length is answered without hashing into the table. */
     private final boolean[] lengths;
+    private final boolean suffixHashed;
 
-    HostTable(Map<String, V> entries) {
+    /**
+     * @param suffixHashed whether probes pass {@link Ascii#suffixHash} rather than {@link Ascii#forwardHash}
+     */
+    HostTable(Map<String, V> entries, boolean suffixHashed) {
+        this.suffixHashed = suffixHashed;
         int capacity = Integer.highestOneBit(Math.max(2, entries.size() * 2 - 1)) << 1;
         keys = new String[capacity];
         hashes = new int[capacity];
@@ -32,7 +37,7 @@ final class HostTable<V> {
     }
 
     private void put(String key, V value) {
-        int hash = Ascii.hash(key, 0, key.length());
+        int hash = suffixHashed ? Ascii.suffixHash(key, 0, key.length()) : Ascii.forwardHash(key, 0, key.length());
         int i = spread(hash) & mask;
         while (keys[i] != null) {
             i = (i + 1) & mask;
@@ -52,7 +57,7 @@ final class HostTable<V> {
         return length < lengths.length && lengths[length];
     }
 
-    /** The value for {@code s[start, end)}, whose {@link Ascii#hash} is {@code hash}; null when absent. */
+    /** The value for {@code s[start, end)}, whose hash is {@code hash}; null when absent. */
     @SuppressWarnings("unchecked")
     V get(CharSequence s, int start, int end, int hash) {
         if (!hasLength(end - start)) {

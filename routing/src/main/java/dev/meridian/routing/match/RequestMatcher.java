@@ -34,6 +34,7 @@ public final class RequestMatcher<R> {
         this.anyHost = anyHost;
     }
 
+    /** A builder to which routes are added in declared order. */
     public static <R> Builder<R> builder() {
         return new Builder<>();
     }
@@ -47,9 +48,10 @@ public final class RequestMatcher<R> {
      */
     public R match(CharSequence host, CharSequence uri, HeaderLookup headers) {
         if (host != null) {
-            int end = HostName.end(host);
+            long endAndHash = HostName.endAndForwardHash(host);
+            int end = (int) (endAndHash >>> 32);
             if (!exactHosts.isEmpty()) {
-                PathTrie<R> paths = exactHosts.get(host, 0, end, Ascii.hash(host, 0, end));
+                PathTrie<R> paths = exactHosts.get(host, 0, end, (int) endAndHash);
                 R r = paths == null ? null : paths.match(uri, headers);
                 if (r != null) {
                     return r;
@@ -139,10 +141,11 @@ public final class RequestMatcher<R> {
             return exact.computeIfAbsent(HostName.normalize(host), k -> new PathTrie.Builder<>());
         }
 
+        /** The immutable matcher; the builder may be dropped afterwards. */
         public RequestMatcher<R> build() {
             Map<String, PathTrie<R>> exactTries = new HashMap<>();
             exact.forEach((host, paths) -> exactTries.put(host, paths.build()));
-            return new RequestMatcher<>(new HostTable<>(exactTries), new HostTable<>(wildcardGroups()),
+            return new RequestMatcher<>(new HostTable<>(exactTries, false), new HostTable<>(wildcardGroups(), true),
                     any == null ? null : any.build());
         }
 
