@@ -3,10 +3,25 @@ package dev.meridian.config;
 import java.util.List;
 
 /**
- * A named set of endpoints with one balancing policy.
+ * A named set of endpoints with one balancing policy, and how their health is judged.
+ *
+ * @param healthCheck active checks; null: none (passive outlier detection only)
  */
-public record ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints) {
+public record ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
+                            HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
+                            PriorityConfig priority, StatusThresholds statusThresholds,
+                            RetryBudgetConfig retryBudget) {
     public ClusterConfig {
         endpoints = List.copyOf(endpoints);
+        outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
+        slowStart = slowStart == null ? SlowStartConfig.DEFAULT : slowStart;
+        priority = priority == null ? PriorityConfig.DEFAULT : priority;
+        statusThresholds = statusThresholds == null ? StatusThresholds.DEFAULT : statusThresholds;
+        retryBudget = retryBudget == null ? RetryBudgetConfig.DEFAULT : retryBudget;
+    }
+
+    /** A cluster with no active checks and every health setting at its default. */
+    public ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints) {
+        this(name, policy, pool, endpoints, null, null, null, null, null, null);
     }
 }

@@ -13,12 +13,14 @@ public final class Cluster {
     private final List<EndpointState> endpoints;
     private final ClusterSlot eligibility;
     private final int cursor;
+    private final RetryBudget retryBudget;
 
     Cluster(ClusterConfig config, List<EndpointState> endpoints, int cursor) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
         this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config.endpoints()));
         this.cursor = cursor;
+        this.retryBudget = new RetryBudget(config.retryBudget().percent(), config.retryBudget().minConcurrent());
     }
 
     public String name() {
@@ -48,6 +50,11 @@ public final class Cluster {
     public EndpointState pick(PickContext ctx) {
         EligibleSet set = eligibility.snapshot();
         return set.isEmpty() ? null : set.pick(ctx.nextTicket(cursor));
+    }
+
+    /** Retries and hedges to this cluster spend from here. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     @Override

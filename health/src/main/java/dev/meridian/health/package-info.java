@@ -1,2 +1,0 @@
-/** Meridian health. */
-package dev.meridian.health;
