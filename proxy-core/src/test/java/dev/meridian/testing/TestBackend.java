@@ -52,6 +52,17 @@ import java.util.zip.CRC32;
  * Every response carries {@code x-backend: name}. Bodies are counted and checksummed, never stored.
  */
 public final class TestBackend implements AutoCloseable {
+    /** A failure this backend shows for every request, whatever its path. */
+    public enum Fault {
+        NONE,
+        /** Closes the connection once the request arrived, without a response. */
+        CLOSE,
+        /** Answers 503. */
+        UNAVAILABLE,
+        /** Never answers. */
+        HANG
+    }
+
     /** One received request: its head and what its body added up to. */
     public record Received(String method, String uri, HttpHeaders headers, long bodyBytes, long crc) {
     }
@@ -62,6 +73,7 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final AtomicInteger openConnections = new AtomicInteger();
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile Fault fault = Fault.NONE;
 
     private TestBackend(String name) throws InterruptedException {
         this.name = name;
@@ -95,6 +107,11 @@ public final class TestBackend implements AutoCloseable {
 
     public String address() {
         return "127.0.0.1:" + port();
+    }
+
+    public TestBackend fault(Fault newFault) {
+        fault = newFault;
+        return this;
     }
 
     public int connectionsAccepted() {
@@ -156,6 +173,26 @@ public final class TestBackend implements AutoCloseable {
         private void respond(ChannelHandlerContext ctx, HttpRequest req) {
             String uri = req.uri();
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            switch (fault) {
+                case CLOSE -> {
+                    ctx.close();
+                    return;
+                }
+                case HANG -> {
+                    return;
+                }
+                case UNAVAILABLE -> {
+                    FullHttpResponse unavailable = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.copiedBuffer(name + " unavailable",
+                            StandardCharsets.UTF_8));
+                    unavailable.headers().set("x-backend", name).setInt(HttpHeaderNames.CONTENT_LENGTH,
+                            unavailable.content().readableBytes());
+                    finish(ctx.writeAndFlush(unavailable), keepAlive);
+                    return;
+                }
+                default -> {
+                }
+            }
             if (uri.startsWith("/download/")) {
                 long size = Long.parseLong(uri.substring("/download/".length()));
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);

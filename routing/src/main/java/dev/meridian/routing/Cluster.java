@@ -52,6 +52,37 @@ public final class Cluster {
         return set.isEmpty() ? null : set.pick(ctx.nextTicket(cursor));
     }
 
+    /**
+     * An eligible endpoint not among {@code tried}, for a retry; null when every eligible endpoint was tried.
+     */
+    public EndpointState pickExcluding(PickContext ctx, EndpointState[] tried, int triedCount) {
+        EligibleSet set = eligibility.snapshot();
+        for (int attempt = 0; attempt < 4; attempt++) {
+            EndpointState e = set.pick(ctx.nextTicket(cursor));
+            if (e == null) {
+                return null;
+            }
+            if (!contains(tried, triedCount, e)) {
+                return e;
+            }
+        }
+        for (EndpointState e : set.members()) {
+            if (!contains(tried, triedCount, e)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private static boolean contains(EndpointState[] tried, int count, EndpointState e) {
+        for (int i = 0; i < count; i++) {
+            if (tried[i] == e) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Retries and hedges to this cluster spend from here. */
     public RetryBudget retryBudget() {
         return retryBudget;

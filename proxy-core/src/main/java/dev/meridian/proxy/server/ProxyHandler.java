@@ -1,5 +1,6 @@
 package dev.meridian.proxy.server;
 
+import dev.meridian.config.RetryConfig;
 import dev.meridian.config.TimeoutsConfig;
 import dev.meridian.proxy.upstream.UpstreamConnection;
 import dev.meridian.proxy.upstream.UpstreamListener;
@@ -7,6 +8,7 @@ import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.HeaderLookup;
+import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.Route;
 import io.netty.buffer.Unpooled;
@@ -35,6 +37,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -77,9 +81,24 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private Cluster cluster;
     private EndpointState endpoint;
     private TimeoutsConfig timeouts;
+    private RetryConfig retries;
     private UpstreamConnection upstream;
     private boolean retriedStale;
     private boolean requestBodySent;
+    private boolean idempotent;
+    /** Every endpoint this request was sent to, so a retry goes elsewhere. */
+    private EndpointState[] tried = new EndpointState[4];
+    private int triedCount;
+    private boolean attemptCounted;
+    private boolean holdingRetryPermit;
+    private boolean budgetCounted;
+    /** Increments per exchange, so a delayed retry scheduled for an earlier exchange does nothing. */
+    private long exchangeId;
+    /** The request body forwarded so far, kept while it fits the route's buffer limit, for replay on a retry. */
+    private final ArrayList<HttpContent> replay = new ArrayList<>(2);
+    private int replayBytes;
+    private boolean replayOverflowed;
+    private long requestHeadSentAt;
     private boolean requestComplete;
     private long requestCompleteAt;
     private boolean responseStarted;
@@ -240,18 +259,47 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         cluster = route.selectCluster(pickContext);
-        endpoint = cluster.pick(pickContext);
-        if (endpoint == null) {
+        EndpointState first = cluster == null ? null : cluster.pick(pickContext);
+        if (first == null) {
             stats.noEndpoint.increment();
-            replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "no endpoint of cluster '" + cluster.name() + "' can take traffic");
+            replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, cluster == null
+                    ? "route '" + route.name() + "' has no cluster with weight"
+                    : "no endpoint of cluster '" + cluster.name() + "' can take traffic");
             return;
         }
         timeouts = route.timeouts();
+        retries = route.config().retries();
+        idempotent = isIdempotent(req.method());
+        exchangeId++;
         prepareUpstreamRequest(req, host);
-        endpoint.requestStarted();
+        cluster.retryBudget().requestStarted();
+        budgetCounted = true;
         stats.proxied.increment();
+        startAttempt(first);
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.PUT.equals(method)
+                || HttpMethod.DELETE.equals(method) || HttpMethod.OPTIONS.equals(method)
+                || HttpMethod.TRACE.equals(method);
+    }
+
+    private void startAttempt(EndpointState target) {
+        if (triedCount == tried.length) {
+            tried = Arrays.copyOf(tried, tried.length * 2);
+        }
+        tried[triedCount++] = target;
+        endpoint = target;
+        target.requestStarted();
+        attemptCounted = true;
         acquireUpstream(false);
+    }
+
+    private void endAttempt() {
+        if (attemptCounted) {
+            attemptCounted = false;
+            endpoint.requestEnded();
+        }
     }
 
     private void prepareUpstreamRequest(HttpRequest req, String host) {
@@ -293,16 +341,89 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         Throwable cause = f.cause();
-        if (cause instanceof ConnectTimeoutException) {
+        boolean timedOut = cause instanceof ConnectTimeoutException;
+        outcomes().connectFailed(endpoint, timedOut);
+        if (timedOut) {
             stats.connectTimeouts.increment();
-            failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + endpoint.id()
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + endpoint.id()
                     + "' (" + endpoint.config().authority() + ") timed out after " + timeouts.connect().toMillis()
-                    + " ms");
+                    + " ms", false);
         } else {
             stats.connectFailures.increment();
-            failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + endpoint.id()
-                    + "' (" + endpoint.config().authority() + "): " + describe(cause));
+            attemptFailed(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + endpoint.id()
+                    + "' (" + endpoint.config().authority() + "): " + describe(cause), false);
         }
+    }
+
+    private OutcomeSink outcomes() {
+        return server.outcomes();
+    }
+
+    /**
+     * One try failed before any response byte. Retries on another endpoint when that is safe and the budget
+     * allows; otherwise the client gets {@code status} and {@code reason}.
+     *
+     * @param requestMayHaveArrived whether request bytes were written to the upstream (then only an idempotent
+     *                              request whose body is kept whole may be sent again)
+     */
+    private void attemptFailed(HttpResponseStatus status, String reason, boolean requestMayHaveArrived) {
+        discardUpstream();
+        endAttempt();
+        EndpointState next = retryTarget(requestMayHaveArrived);
+        if (next == null) {
+            failBeforeResponse(status, reason);
+            return;
+        }
+        retryOn(next);
+    }
+
+    private void retryOn(EndpointState next) {
+        stats.retries.increment();
+        long backoff = backoffNanos(triedCount);
+        if (backoff <= 0) {
+            startAttempt(next);
+            return;
+        }
+        long id = exchangeId;
+        ctx.executor().schedule(() -> {
+            if (inExchange && exchangeId == id && !closing) {
+                startAttempt(next);
+            }
+        }, backoff, TimeUnit.NANOSECONDS);
+    }
+
+    private EndpointState retryTarget(boolean requestMayHaveArrived) {
+        if (closing || responseStarted || triedCount > retries.maxRetries()) {
+            return null;
+        }
+        if (requestMayHaveArrived && (!idempotent || replayOverflowed)) {
+            return null;
+        }
+        EndpointState next = cluster.pickExcluding(pickContext, tried, triedCount);
+        if (next == null) {
+            return null;
+        }
+        if (holdingRetryPermit) {
+            // One exchange holds at most one permit: its earlier retry is over.
+            cluster.retryBudget().releaseRetry();
+            holdingRetryPermit = false;
+        }
+        if (!cluster.retryBudget().tryAcquireRetry()) {
+            stats.retryBudgetExhausted.increment();
+            return null;
+        }
+        holdingRetryPermit = true;
+        return next;
+    }
+
+    /** Full jitter over an exponential cap, as the AWS architecture blog's "backoff and jitter". */
+    private long backoffNanos(int triesSoFar) {
+        long base = retries.backoffBase().toNanos();
+        if (base <= 0) {
+            return 0;
+        }
+        long cap = Math.min(retries.backoffMax().toNanos(), base << Math.min(20, triesSoFar - 1));
+        return (long) (pickContext.random().nextDouble() * cap);
     }
 
     private void attach(UpstreamConnection c) {
@@ -310,10 +431,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         c.lease(this);
         lastActivity = System.nanoTime();
         timerBy(lastActivity + timeouts.idle().toNanos());
+        requestHeadSentAt = lastActivity;
         c.channel().write(request, c.channel().voidPromise());
-        if (requestComplete) {
-            // A retry after a stale keep-alive connection: the request had no body, so its end is all that is left.
-            c.channel().write(LastHttpContent.EMPTY_LAST_CONTENT, c.channel().voidPromise());
+        // A retry sends what the failed try already sent; the first try finds the replay empty.
+        for (int i = 0; i < replay.size(); i++) {
+            c.channel().write(replay.get(i).retainedDuplicate(), c.channel().voidPromise());
         }
         drainPending();
         flushUpstream();
@@ -323,9 +445,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void forwardRequestContent(HttpContent content) {
         lastActivity = System.nanoTime();
         boolean last = content instanceof LastHttpContent;
-        if (content.content().isReadable()) {
+        int size = content.content().readableBytes();
+        if (size > 0) {
             requestBodySent = true;
         }
+        keepForReplay(content, size);
         upstream.channel().write(content, upstream.channel().voidPromise());
         if (!upstream.channel().isWritable()) {
             syncClientReading();
@@ -334,9 +458,38 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             requestComplete = true;
             requestCompleteAt = lastActivity;
             if (!responseStarted) {
-                timerBy(requestCompleteAt + timeouts.responseHeader().toNanos());
+                timerBy(requestCompleteAt + tryHeaderTimeoutNanos());
             }
         }
+    }
+
+    /** How long one try waits for response headers: the per-try timeout when shorter than the route's. */
+    private long tryHeaderTimeoutNanos() {
+        long routeTimeout = timeouts.responseHeader().toNanos();
+        return retries.perTryTimeout() == null ? routeTimeout
+                : Math.min(routeTimeout, retries.perTryTimeout().toNanos());
+    }
+
+    private void keepForReplay(HttpContent content, int size) {
+        if (replayOverflowed) {
+            return;
+        }
+        // A non-idempotent body is never sent twice; an empty end of message may be (it carries no data).
+        if ((!idempotent && size > 0) || replayBytes + size > retries.bufferLimitBytes()) {
+            replayOverflowed = true;
+            releaseReplay();
+            return;
+        }
+        replayBytes += size;
+        replay.add(content.retainedDuplicate());
+    }
+
+    private void releaseReplay() {
+        for (int i = 0; i < replay.size(); i++) {
+            replay.get(i).release();
+        }
+        replay.clear();
+        replayBytes = 0;
     }
 
     @Override
@@ -393,6 +546,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         lastActivity = System.nanoTime();
+        outcomes().responded(endpoint, code, lastActivity - requestHeadSentAt);
+        if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
+            EndpointState next = retryTarget(true);
+            if (next != null) {
+                discardUpstream();
+                endAttempt();
+                retryOn(next);
+                return;
+            }
+        }
         responseStarted = true;
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean bodyless = headRequest || code == 204 || code == 304;
@@ -456,15 +619,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             abortClient();
             return;
         }
-        if (c.reused() && !requestBodySent && !retriedStale) {
-            // The endpoint closed an idle keep-alive connection just as we reused it; nothing was processed.
+        if (c.reused() && !retriedStale && !replayOverflowed) {
+            // The endpoint closed an idle keep-alive connection just as we reused it: a race, not a failure of
+            // the endpoint, so the same endpoint gets the request again on a fresh connection.
             retriedStale = true;
             stats.staleRetries.increment();
             acquireUpstream(true);
             return;
         }
         stats.upstreamResets.increment();
-        failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
+        outcomes().failedBeforeResponse(endpoint);
+        attemptFailed(HttpResponseStatus.BAD_GATEWAY, reason + " before responding", true);
     }
 
     private void responseEnded() {
@@ -580,9 +745,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         inExchange = false;
-        if (endpoint != null) {
-            endpoint.requestEnded();
+        endAttempt();
+        if (holdingRetryPermit) {
+            holdingRetryPermit = false;
+            cluster.retryBudget().releaseRetry();
         }
+        if (budgetCounted) {
+            budgetCounted = false;
+            cluster.retryBudget().requestEnded();
+        }
+        releaseReplay();
+        replayOverflowed = false;
+        Arrays.fill(tried, 0, triedCount, null);
+        triedCount = 0;
         loopActiveExchanges.decrementAndGet();
         lastActivity = System.nanoTime();
         timerBy(lastActivity + keepAliveNanos);
@@ -590,6 +765,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         cluster = null;
         endpoint = null;
         timeouts = null;
+        retries = null;
         retriedStale = false;
         requestBodySent = false;
         requestComplete = false;
@@ -662,7 +838,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         boolean awaitingHead = requestComplete && !responseStarted;
         long deadline = awaitingHead
-                ? requestCompleteAt + timeouts.responseHeader().toNanos()
+                ? requestCompleteAt + tryHeaderTimeoutNanos()
                 : lastActivity + timeouts.idle().toNanos();
         if (now - deadline < 0) {
             timerBy(deadline);
@@ -671,12 +847,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         stats.responseTimeouts.increment();
         if (responseStarted) {
             abortClient();
-        } else if (awaitingHead) {
-            failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + endpoint.id()
-                    + "' sent no response headers within " + timeouts.responseHeader().toMillis() + " ms");
+            return;
+        }
+        outcomes().failedBeforeResponse(endpoint);
+        if (awaitingHead) {
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + endpoint.id()
+                    + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
         } else {
-            failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "request to endpoint '" + endpoint.id()
-                    + "' stalled for " + timeouts.idle().toMillis() + " ms");
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "request to endpoint '" + endpoint.id()
+                    + "' stalled for " + timeouts.idle().toMillis() + " ms", true);
         }
     }
 

@@ -20,6 +20,8 @@ public final class ProxyStats {
     public final LongAdder uriTooLong = new LongAdder();
     public final LongAdder headersTooLarge = new LongAdder();
     public final LongAdder staleRetries = new LongAdder();
+    public final LongAdder retries = new LongAdder();
+    public final LongAdder retryBudgetExhausted = new LongAdder();
     public final LongAdder downstreamConnections = new LongAdder();
     public final LongAdder upstreamConnections = new LongAdder();
 }

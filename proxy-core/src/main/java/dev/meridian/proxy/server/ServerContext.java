@@ -2,6 +2,7 @@ package dev.meridian.proxy.server;
 
 import dev.meridian.config.ServerConfig;
 import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.RoutingTableRef;
 import io.netty.channel.group.ChannelGroup;
@@ -21,6 +22,7 @@ public final class ServerContext {
     /** Per loop, so the loops never contend on one counter; summed only by the rare reader. */
     private final PerLoop<AtomicInteger> activeExchanges;
     private volatile boolean draining;
+    private volatile OutcomeSink outcomes = OutcomeSink.NONE;
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
@@ -56,6 +58,15 @@ public final class ServerContext {
 
     public ChannelGroup clientChannels() {
         return clientChannels;
+    }
+
+    /** Where each try's outcome goes: the health subsystem's outlier detection. */
+    public OutcomeSink outcomes() {
+        return outcomes;
+    }
+
+    void outcomes(OutcomeSink sink) {
+        outcomes = sink;
     }
 
     public boolean draining() {
