@@ -60,7 +60,9 @@ public final class TestBackend implements AutoCloseable {
         /** Answers 503. */
         UNAVAILABLE,
         /** Never answers. */
-        HANG
+        HANG,
+        /** Answers, one second late. */
+        SLOW
     }
 
     /** One received request: its head and what its body added up to. */
@@ -179,6 +181,10 @@ public final class TestBackend implements AutoCloseable {
                     return;
                 }
                 case HANG -> {
+                    return;
+                }
+                case SLOW -> {
+                    ctx.executor().schedule(() -> sendSummary(ctx, req, keepAlive), 1, TimeUnit.SECONDS);
                     return;
                 }
                 case UNAVAILABLE -> {

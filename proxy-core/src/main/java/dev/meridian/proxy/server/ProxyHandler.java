@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Confined to the connection's event loop. The upstream connection lives on the same loop, so the
  * {@link UpstreamListener} callbacks need no synchronization either.
  */
-final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, HedgeTry.Owner {
     private final ServerContext server;
     private final ProxyStats stats;
     /** Messages decoded from the client that cannot be handled yet (body while connecting, pipelined requests). */
@@ -99,6 +99,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private int replayBytes;
     private boolean replayOverflowed;
     private long requestHeadSentAt;
+    /** The hedge in flight, if any; at most one per exchange. */
+    private HedgeTry hedge;
+    private boolean hedgeConsidered;
+    private long hedgeDeadline = Long.MAX_VALUE;
+    private boolean holdingHedgePermit;
     private boolean requestComplete;
     private long requestCompleteAt;
     private boolean responseStarted;
@@ -369,6 +374,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void attemptFailed(HttpResponseStatus status, String reason, boolean requestMayHaveArrived) {
         discardUpstream();
         endAttempt();
+        if (hedge != null) {
+            // The hedge is already the next try; it fails through hedgeFailed or times out on the timer.
+            timerBy(hedgeTimeoutDeadline());
+            return;
+        }
         EndpointState next = retryTarget(requestMayHaveArrived);
         if (next == null) {
             failBeforeResponse(status, reason);
@@ -458,8 +468,101 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             requestComplete = true;
             requestCompleteAt = lastActivity;
             if (!responseStarted) {
+                if (hedgeApplies()) {
+                    hedgeDeadline = requestCompleteAt + hedgeDelayNanos();
+                    timerBy(hedgeDeadline);
+                }
                 timerBy(requestCompleteAt + tryHeaderTimeoutNanos());
             }
+        }
+    }
+
+    /** GET and HEAD are hedged by default: safe to send twice, and the case a hung endpoint hurts most. */
+    private boolean hedgeApplies() {
+        HttpMethod method = request.method();
+        return retries.hedge().enabled() && !hedgeConsidered && !replayOverflowed
+                && (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method));
+    }
+
+    /** About twice the endpoint's recent p99, never below the floor, so only the slow tail is hedged. */
+    private long hedgeDelayNanos() {
+        long floor = retries.hedge().minDelay().toNanos();
+        long adaptive = (long) (server.recentP99Nanos(endpoint) * retries.hedge().p99Multiplier());
+        return Math.max(floor, adaptive);
+    }
+
+    private void launchHedge() {
+        hedgeConsidered = true;
+        EndpointState next = cluster.pickExcluding(pickContext, tried, triedCount);
+        if (next == null) {
+            return;
+        }
+        if (!cluster.retryBudget().tryAcquireRetry()) {
+            stats.retryBudgetExhausted.increment();
+            return;
+        }
+        holdingHedgePermit = true;
+        if (triedCount == tried.length) {
+            tried = Arrays.copyOf(tried, tried.length * 2);
+        }
+        tried[triedCount++] = next;
+        next.requestStarted();
+        stats.hedges.increment();
+        hedge = new HedgeTry(next, this);
+        hedge.start(pool, timeouts.connect(), request, replay);
+    }
+
+    @Override
+    public void hedgeAnswered(HedgeTry won, HttpResponse head) {
+        if (won != hedge) {
+            return;
+        }
+        hedge = null;
+        stats.hedgeWins.increment();
+        // The first try lost: its connection may be mid-request, so it is closed, never pooled.
+        discardUpstream();
+        endAttempt();
+        upstream = won.connection();
+        upstream.lease(this);
+        endpoint = won.endpoint();
+        attemptCounted = true;
+        requestHeadSentAt = won.headSentAt();
+        onResponseHead(head);
+    }
+
+    @Override
+    public void hedgeFailed(HedgeTry failed, boolean connectFailure, boolean timedOut) {
+        if (failed != hedge) {
+            return;
+        }
+        hedge = null;
+        EndpointState e = failed.endpoint();
+        if (connectFailure) {
+            outcomes().connectFailed(e, timedOut);
+        } else {
+            outcomes().failedBeforeResponse(e);
+        }
+        e.requestEnded();
+        if (upstream == null && !responseStarted && inExchange) {
+            // The first try had failed already and was waiting on this hedge: fail or retry as a whole.
+            attemptFailed(HttpResponseStatus.BAD_GATEWAY, "endpoint '" + e.id()
+                    + "' closed the connection before responding", true);
+        }
+    }
+
+    /** When the hedge in flight times out; while it still connects, a connect timeout later at the latest. */
+    private long hedgeTimeoutDeadline() {
+        long sentAt = hedge.connection() != null ? hedge.headSentAt()
+                : System.nanoTime() + timeouts.connect().toNanos();
+        return sentAt + tryHeaderTimeoutNanos();
+    }
+
+    private void cancelHedge() {
+        HedgeTry h = hedge;
+        if (h != null) {
+            hedge = null;
+            h.cancel();
+            h.endpoint().requestEnded();
         }
     }
 
@@ -546,6 +649,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         lastActivity = System.nanoTime();
+        cancelHedge();
         outcomes().responded(endpoint, code, lastActivity - requestHeadSentAt);
         if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
             EndpointState next = retryTarget(true);
@@ -746,6 +850,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         inExchange = false;
         endAttempt();
+        cancelHedge();
+        if (holdingHedgePermit) {
+            holdingHedgePermit = false;
+            cluster.retryBudget().releaseRetry();
+        }
+        hedgeConsidered = false;
+        hedgeDeadline = Long.MAX_VALUE;
         if (holdingRetryPermit) {
             holdingRetryPermit = false;
             cluster.retryBudget().releaseRetry();
@@ -832,16 +943,34 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         if (upstream == null) {
-            // Connecting (the connect timeout is the socket's own) or writing a local reply: look again later.
-            timerBy(now + timeouts.idle().toNanos());
+            if (hedge != null && hedge.connection() != null
+                    && now - (hedge.headSentAt() + tryHeaderTimeoutNanos()) >= 0) {
+                // Only the hedge was left, and it is late too.
+                HedgeTry late = hedge;
+                hedge = null;
+                late.cancel();
+                late.endpoint().requestEnded();
+                outcomes().failedBeforeResponse(late.endpoint());
+                attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + late.endpoint().id()
+                        + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
+                return;
+            }
+            // Connecting (the connect timeout is the socket's own), backing off, or waiting on a hedge.
+            timerBy(hedge != null ? hedgeTimeoutDeadline() : now + timeouts.idle().toNanos());
             return;
         }
         boolean awaitingHead = requestComplete && !responseStarted;
+        if (awaitingHead && hedge == null && !hedgeConsidered && now - hedgeDeadline >= 0 && hedgeApplies()) {
+            launchHedge();
+        }
         long deadline = awaitingHead
                 ? requestCompleteAt + tryHeaderTimeoutNanos()
                 : lastActivity + timeouts.idle().toNanos();
         if (now - deadline < 0) {
             timerBy(deadline);
+            if (awaitingHead && !hedgeConsidered && hedgeDeadline != Long.MAX_VALUE) {
+                timerBy(hedgeDeadline);
+            }
             return;
         }
         stats.responseTimeouts.increment();

@@ -22,6 +22,8 @@ public final class ProxyStats {
     public final LongAdder staleRetries = new LongAdder();
     public final LongAdder retries = new LongAdder();
     public final LongAdder retryBudgetExhausted = new LongAdder();
+    public final LongAdder hedges = new LongAdder();
+    public final LongAdder hedgeWins = new LongAdder();
     public final LongAdder downstreamConnections = new LongAdder();
     public final LongAdder upstreamConnections = new LongAdder();
 }

@@ -76,7 +76,8 @@ class RetryTest {
             }
         }
         assertThat(broken.received()).isNotEmpty();
-        assertThat(proxy.stats().retries.sum()).isEqualTo(broken.received().size());
+        // Each request broken swallowed was sent again: as a retry, or as a hedge when its close came late.
+        assertThat(proxy.stats().retries.sum() + proxy.stats().hedges.sum()).isEqualTo(broken.received().size());
     }
 
     @Test

@@ -1,0 +1,123 @@
+package dev.meridian.proxy.server;
+
+import dev.meridian.proxy.upstream.UpstreamConnection;
+import dev.meridian.proxy.upstream.UpstreamListener;
+import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.EndpointState;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A second try of a request that is late to answer, sent to another endpoint while the first still waits. It lives
+ * only until a response head arrives: then its owner takes over the connection (the hedge won) or cancels it (the
+ * first try won). Confined to the owner's event loop.
+ */
+final class HedgeTry implements UpstreamListener {
+
+    /** The exchange that launched the hedge. */
+    interface Owner {
+        /** The hedge answered first; the owner now takes its connection and handles {@code head}. */
+        void hedgeAnswered(HedgeTry hedge, HttpResponse head);
+
+        /** The hedge failed before any response byte. */
+        void hedgeFailed(HedgeTry hedge, boolean connectFailure, boolean timedOut);
+    }
+
+    private final EndpointState endpoint;
+    private final Owner owner;
+    private UpstreamConnection connection;
+    private long headSentAt;
+    private boolean done;
+
+    HedgeTry(EndpointState endpoint, Owner owner) {
+        this.endpoint = endpoint;
+        this.owner = owner;
+    }
+
+    EndpointState endpoint() {
+        return endpoint;
+    }
+
+    UpstreamConnection connection() {
+        return connection;
+    }
+
+    long headSentAt() {
+        return headSentAt;
+    }
+
+    /** Sends the whole request (head and the kept body) on a pooled or new connection. */
+    void start(UpstreamPool pool, Duration connectTimeout, HttpRequest request, List<HttpContent> body) {
+        UpstreamConnection idle = pool.pollIdle(endpoint);
+        if (idle != null) {
+            send(idle, request, body);
+            return;
+        }
+        pool.connect(endpoint, connectTimeout).addListener((ChannelFuture f) -> {
+            if (done) {
+                f.channel().close();
+            } else if (f.isSuccess()) {
+                send(UpstreamConnection.of(f.channel()), request, body);
+            } else {
+                done = true;
+                owner.hedgeFailed(this, true, f.cause() instanceof ConnectTimeoutException);
+            }
+        });
+    }
+
+    private void send(UpstreamConnection c, HttpRequest request, List<HttpContent> body) {
+        connection = c;
+        c.lease(this);
+        headSentAt = System.nanoTime();
+        c.channel().write(request, c.channel().voidPromise());
+        for (int i = 0; i < body.size(); i++) {
+            c.channel().write(body.get(i).retainedDuplicate(), c.channel().voidPromise());
+        }
+        c.channel().flush();
+    }
+
+    /** The first try answered, or the exchange ended: this hedge's connection is of no further use. */
+    void cancel() {
+        done = true;
+        if (connection != null) {
+            connection.detach();
+            connection.channel().close();
+        }
+    }
+
+    @Override
+    public void onResponseHead(HttpResponse response) {
+        if (done || response.status().code() < 200) {
+            return;  // interim responses are not answers
+        }
+        done = true;
+        owner.hedgeAnswered(this, response);
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+        ReferenceCountUtil.release(content);  // only the end of an interim response reaches here
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+    }
+
+    @Override
+    public void onUpstreamClosed(String reason) {
+        if (!done) {
+            done = true;
+            owner.hedgeFailed(this, false, false);
+        }
+    }
+}
