@@ -371,6 +371,19 @@ class ConfigLoaderTest {
         assertThat(routes).anySatisfy(r -> assertThat(r.timeouts()).isNotEqualTo(TimeoutsConfig.DEFAULT));
         assertThat(c.clusters()).flatExtracting(ClusterConfig::endpoints).extracting(EndpointConfig::priority)
                 .contains(0, 1, 2);
+        ClusterConfig api = c.cluster("api");
+        assertThat(api.healthCheck()).isNotNull().isNotEqualTo(HealthCheckConfig.httpDefaults());
+        assertThat(api.healthCheck().noTrafficInterval()).isNotNull();
+        assertThat(api.outlier().failureRate()).isNotNull();
+        assertThat(api.outlier().latency()).isNotNull();
+        assertThat(api.slowStart()).isNotEqualTo(SlowStartConfig.DEFAULT);
+        assertThat(api.priority()).isEqualTo(PriorityConfig.DEFAULT);
+        assertThat(api.statusThresholds()).isEqualTo(StatusThresholds.DEFAULT);
+        assertThat(api.retryBudget()).isEqualTo(RetryBudgetConfig.DEFAULT);
+        assertThat(routes).anySatisfy(r -> {
+            assertThat(r.retries().perTryTimeout()).isNotNull();
+            assertThat(r.retries().hedge().enabled()).isTrue();
+        });
     }
 
     @Test
