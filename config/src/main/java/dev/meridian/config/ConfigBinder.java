@@ -27,14 +27,16 @@ final class ConfigBinder {
             List.of("name", "jurisdiction", "latitude", "longitude"),
             List.of("name", "jurisdiction", "latitude", "longitude"));
     static final Schema CLUSTER = new Schema("cluster", "clusters",
-            List.of("name", "policy", "pool", "endpoints"), List.of("name", "endpoints"));
+            List.of("name", "policy", "pool", "endpoints", "health_check", "outlier_detection", "slow_start", "priority",
+                    "status_thresholds", "retry_budget"),
+            List.of("name", "endpoints"));
     static final Schema POOL = new Schema("pool", "pools",
             List.of("max_connections_per_endpoint", "idle_timeout"), List.of());
     static final Schema ENDPOINT = new Schema("endpoint", "endpoints",
             List.of("id", "address", "region", "zone", "weight", "priority", "capacity"),
             List.of("id", "address", "region"));
     static final Schema ROUTE = new Schema("route", "routes",
-            List.of("name", "match", "cluster", "split", "timeouts"), List.of());
+            List.of("name", "match", "cluster", "split", "timeouts", "retries"), List.of());
     static final Schema MATCH = new Schema("match", "matches",
             List.of("host", "path_prefix", "path", "headers"), List.of());
     static final Schema HEADER = new Schema("header match", "header matches",
@@ -46,15 +48,17 @@ final class ConfigBinder {
 
     private static final Pattern REGION_NAME = Pattern.compile("[a-z0-9-]+");
     private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2,8}");
-    private static final String HEADER_TOKEN_CHARS = "!#$%&'*+-.^_`|~";
+    static final String HEADER_TOKEN_CHARS = "!#$%&'*+-.^_`|~";
     private static final List<String> POLICIES = Arrays.stream(Policy.values()).map(Policy::yamlName).toList();
 
     private final Problems problems;
     private final ConfigValidator validator;
+    private final ResilienceBinder resilience;
 
     ConfigBinder(Problems problems, ConfigValidator validator) {
         this.problems = problems;
         this.validator = validator;
+        this.resilience = new ResilienceBinder(problems);
     }
 
     /** The bound config, or null when the root is not a map (reported). */
@@ -121,7 +125,20 @@ final class ConfigBinder {
         PoolConfig pool = poolFields == null ? PoolConfig.DEFAULT : pool(poolFields);
         List<EndpointConfig> endpoints = new ArrayList<>();
         f.forEach("endpoints", ENDPOINT, true, (e, i) -> endpoints.add(endpoint(e)));
-        return new ClusterConfig(name, policy, pool, endpoints);
+        // A null section means the record's default, except health_check, where null means no active checks.
+        Fields health = f.nested("health_check", ResilienceBinder.HEALTH_CHECK);
+        Fields outlier = f.nested("outlier_detection", ResilienceBinder.OUTLIER);
+        Fields slowStart = f.nested("slow_start", ResilienceBinder.SLOW_START);
+        Fields priority = f.nested("priority", ResilienceBinder.PRIORITY);
+        Fields thresholds = f.nested("status_thresholds", ResilienceBinder.STATUS_THRESHOLDS);
+        Fields budget = f.nested("retry_budget", ResilienceBinder.RETRY_BUDGET);
+        return new ClusterConfig(name, policy, pool, endpoints,
+                health == null ? null : resilience.healthCheck(health),
+                outlier == null ? null : resilience.outlier(outlier),
+                slowStart == null ? null : resilience.slowStart(slowStart),
+                priority == null ? null : resilience.priority(priority),
+                thresholds == null ? null : resilience.statusThresholds(thresholds),
+                budget == null ? null : resilience.retryBudget(budget));
     }
 
     private Policy policy(Fields f) {
@@ -200,7 +217,9 @@ final class ConfigBinder {
         List<WeightedCluster> split = hasSplit ? split(f) : List.of();
         Fields timeoutFields = f.nested("timeouts", TIMEOUTS);
         TimeoutsConfig timeouts = timeoutFields == null ? TimeoutsConfig.DEFAULT : timeouts(timeoutFields);
-        return new RouteConfig(name, match, cluster, split, timeouts);
+        Fields retryFields = f.nested("retries", ResilienceBinder.RETRIES);
+        return new RouteConfig(name, match, cluster, split, timeouts,
+                retryFields == null ? null : resilience.retries(retryFields));
     }
 
     private RouteMatch match(Fields f) {
@@ -293,11 +312,12 @@ final class ConfigBinder {
     }
 
     /** Of two conflicting keys, the one written second: that is where the conflict becomes visible to a reader. */
-    private static YamlNode later(YamlNode a, YamlNode b) {
+    static YamlNode later(YamlNode a, YamlNode b) {
         return a.line() > b.line() || a.line() == b.line() && a.column() > b.column() ? a : b;
     }
 
-    private static boolean isToken(String s) {
+    /** An HTTP token (RFC 9110), the grammar of header names and methods. */
+    static boolean isToken(String s) {
         if (s.isEmpty()) {
             return false;
         }

@@ -107,21 +107,49 @@ final class Fields {
 
     /** A number (integer or decimal) in {@code min..max}, or 0 when absent or wrong. */
     double decimal(String key, double min, double max) {
+        return decimal(key, 0, min, max);
+    }
+
+    /** A number (integer or decimal) in {@code min..max}, or {@code defaultValue} when absent or wrong. */
+    double decimal(String key, double defaultValue, double min, double max) {
         String range = format(min) + ".." + format(max);
         YamlScalar s = scalar(key, "a number", range);
         if (s == null) {
-            return 0;
+            return defaultValue;
         }
         if (s.kind() != YamlScalar.Kind.INTEGER && s.kind() != YamlScalar.Kind.FLOAT) {
             wrongType(key, s, "a number", range);
-            return 0;
+            return defaultValue;
         }
         double v = s.number().doubleValue();
         if (!(v >= min && v <= max)) {
             problems.add(s, key + " " + s.text() + " out of range", range);
-            return 0;
+            return defaultValue;
         }
         return v;
+    }
+
+    /**
+     * {@code true} or {@code false}. A quoted "true" is refused like a quoted integer: the quotes say the operator
+     * meant text, and guessing otherwise would hide the mistake.
+     */
+    boolean bool(String key, boolean defaultValue) {
+        YamlScalar s = scalar(key, "a boolean", "true or false");
+        if (s == null) {
+            return defaultValue;
+        }
+        if (s.kind() != YamlScalar.Kind.BOOLEAN) {
+            wrongType(key, s, "a boolean", "true or false");
+            return defaultValue;
+        }
+        boolean isTrue = s.text().equalsIgnoreCase("true");
+        if (!isTrue && !s.text().equalsIgnoreCase("false")) {
+            // YAML 1.1 also reads yes/no/on/off as booleans, YAML 1.2 reads them as text: refused, not guessed.
+            problems.add(s, "expected true or false for '" + key + "', got '" + s.text() + "'",
+                    "write true or false; yes, no, on and off mean different things to different YAML tools");
+            return defaultValue;
+        }
+        return isTrue;
     }
 
     /** A duration such as {@code 1m30s}; zero is refused unless {@code zeroAllowed}. */
@@ -149,6 +177,11 @@ final class Fields {
 
     /** A byte size from 1 byte to {@link Integer#MAX_VALUE}. */
     int size(String key, int defaultValue) {
+        return size(key, defaultValue, 1, Integer.MAX_VALUE, "1 byte up to 2047MiB");
+    }
+
+    /** A byte size in {@code min..max}; {@code range} says that range in the units operators write. */
+    int size(String key, int defaultValue, int min, int max, String range) {
         YamlScalar s = scalar(key, "a size", Sizes.EXAMPLES);
         if (s == null) {
             return defaultValue;
@@ -158,8 +191,8 @@ final class Fields {
             problems.add(s, "bad size '" + s.text() + "'", Sizes.EXAMPLES);
             return defaultValue;
         }
-        if (bytes < 1 || bytes > Integer.MAX_VALUE) {
-            problems.add(s, key + " " + s.text() + " out of range", "1 byte up to 2047MiB");
+        if (bytes < min || bytes > max) {
+            problems.add(s, key + " " + s.text() + " out of range", range);
             return defaultValue;
         }
         return (int) bytes;
@@ -177,6 +210,19 @@ final class Fields {
             return null;
         }
         return new Fields(m, nestedSchema, problems);
+    }
+
+    /** The list under key, or null when absent or not a list (reported, with {@code hint}). */
+    YamlList list(String key, String hint) {
+        YamlNode v = value(key);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof YamlList list)) {
+            wrongType(key, v, "a list", hint);
+            return null;
+        }
+        return list;
     }
 
     /**
@@ -225,7 +271,7 @@ final class Fields {
         problems.add(v, "expected " + expected + " for '" + key + "', got " + describe(v), hint);
     }
 
-    private static String describe(YamlNode v) {
+    static String describe(YamlNode v) {
         return v instanceof YamlScalar s ? s.describe() + " '" + s.text() + "'" : v.describe();
     }
 

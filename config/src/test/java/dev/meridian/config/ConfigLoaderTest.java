@@ -133,6 +133,189 @@ class ConfigLoaderTest {
                 new RouteConfig("route-0", RouteMatch.ANY, "c", List.of(), TimeoutsConfig.DEFAULT));
     }
 
+    private static final String RESILIENCE = """
+            listeners: [{address: 127.0.0.1, port: 8080}]
+            regions: [{name: r, jurisdiction: US, latitude: 0, longitude: 0}]
+            clusters:
+              - name: api
+                endpoints: [{id: e, address: "h:1", region: r}]
+                health_check:
+                  type: http
+                  method: HEAD
+                  path: /healthz
+                  host: api.internal
+                  expected_statuses: [200-299, 304, "418"]
+                  body_contains: ok
+                  interval: 100ms
+                  timeout: 50ms
+                  jitter: 10ms
+                  healthy_threshold: 3
+                  unhealthy_threshold: 4
+                  no_traffic_interval: 5s
+                outlier_detection:
+                  consecutive_gateway_failures: 0
+                  consecutive_5xx: 7
+                  failure_percentage:
+                    threshold: 40
+                    minimum_requests: 10
+                    window: 30s
+                  latency:
+                    p99_threshold: 500ms
+                    minimum_requests: 50
+                    window: 20s
+                    degraded_weight_percent: 10
+                  base_ejection_time: 2s
+                  max_ejection_time: 1m
+                  max_ejection_percent: 34
+                  always_eject_one: true
+                slow_start:
+                  window: 0s
+                  floor_percent: 5
+                priority:
+                  overprovisioning_factor: 2
+                  panic_threshold: 0
+                status_thresholds:
+                  healthy: 100
+                  degraded: 1
+                  critical: 0
+                retry_budget:
+                  percent: 0
+                  min_concurrent: 0
+              - name: tcp
+                endpoints: [{id: t, address: "h:2", region: r}]
+                health_check:
+                  type: tcp
+                  interval: 50ms
+            routes:
+              - cluster: api
+                retries:
+                  max: 0
+                  per_try_timeout: 2s
+                  retry_on_503: true
+                  backoff_base: 0s
+                  backoff_max: 0s
+                  buffer_limit: 0
+                  hedge:
+                    enabled: false
+                    min_delay: 5ms
+                    p99_multiplier: 1.5
+              - cluster: tcp
+                retries:
+                  buffer_limit: 16MiB
+            """;
+
+    @Test
+    void mapsEveryHealthAndRetryKey() {
+        MeridianConfig c = ConfigLoader.parse("resilience.yaml", RESILIENCE).orThrow();
+
+        ClusterConfig api = c.cluster("api");
+        assertThat(api.healthCheck()).isEqualTo(new HealthCheckConfig(HealthCheckConfig.Type.HTTP, "HEAD", "/healthz",
+                "api.internal", List.of(new StatusRange(200, 299), new StatusRange(304, 304),
+                        new StatusRange(418, 418)), "ok", Duration.ofMillis(100), Duration.ofMillis(50),
+                Duration.ofMillis(10), 3, 4, Duration.ofSeconds(5)));
+        assertThat(api.outlier()).isEqualTo(new OutlierConfig(0, 7,
+                new OutlierConfig.FailureRateConfig(40, 10, Duration.ofSeconds(30)),
+                new OutlierConfig.LatencyConfig(Duration.ofMillis(500), 50, Duration.ofSeconds(20), 10),
+                Duration.ofSeconds(2), Duration.ofMinutes(1), 34, true));
+        assertThat(api.slowStart()).isEqualTo(new SlowStartConfig(Duration.ZERO, 5));
+        assertThat(api.priority()).isEqualTo(new PriorityConfig(2.0, 0));
+        assertThat(api.statusThresholds()).isEqualTo(new StatusThresholds(100, 1, 0));
+        assertThat(api.retryBudget()).isEqualTo(new RetryBudgetConfig(0, 0));
+        assertThat(c.routes().get(0).retries()).isEqualTo(new RetryConfig(0, Duration.ofSeconds(2), true,
+                Duration.ZERO, Duration.ZERO, 0, new RetryConfig.HedgeConfig(false, Duration.ofMillis(5), 1.5)));
+        assertThat(c.routes().get(1).retries().bufferLimitBytes()).isEqualTo(16 << 20);
+    }
+
+    @Test
+    void tcpCheckKeepsTheHttpDefaultsItIgnores() {
+        HealthCheckConfig d = HealthCheckConfig.httpDefaults();
+
+        HealthCheckConfig tcp = ConfigLoader.parse("resilience.yaml", RESILIENCE).orThrow().cluster("tcp").healthCheck();
+
+        assertThat(tcp).isEqualTo(new HealthCheckConfig(HealthCheckConfig.Type.TCP, d.method(), d.path(), null,
+                d.expectedStatuses(), null, Duration.ofMillis(50), d.timeout(), d.jitter(), d.healthyThreshold(),
+                d.unhealthyThreshold(), null));
+    }
+
+    @Test
+    void clusterWithoutHealthSectionsHasNoActiveChecksAndEveryDefault() {
+        MeridianConfig c = ConfigLoader.parse("min.yaml", """
+                listeners: [{address: 127.0.0.1, port: 8080}]
+                regions: [{name: r, jurisdiction: US, latitude: 0, longitude: 0}]
+                clusters: [{name: c, health_check: , endpoints: [{id: e, address: "h:1", region: r}]}]
+                routes: [{cluster: c}]
+                """).orThrow();
+
+        ClusterConfig cluster = c.cluster("c");
+        assertThat(cluster.healthCheck()).isNull();
+        assertThat(cluster.outlier()).isEqualTo(OutlierConfig.DEFAULT);
+        assertThat(cluster.slowStart()).isEqualTo(SlowStartConfig.DEFAULT);
+        assertThat(cluster.priority()).isEqualTo(PriorityConfig.DEFAULT);
+        assertThat(cluster.statusThresholds()).isEqualTo(StatusThresholds.DEFAULT);
+        assertThat(cluster.retryBudget()).isEqualTo(RetryBudgetConfig.DEFAULT);
+        assertThat(c.routes().get(0).retries()).isEqualTo(RetryConfig.DEFAULT);
+    }
+
+    @Test
+    void emptySectionsTakeTheirDefaults() {
+        MeridianConfig c = ConfigLoader.parse("empty.yaml", """
+                listeners: [{address: 127.0.0.1, port: 8080}]
+                regions: [{name: r, jurisdiction: US, latitude: 0, longitude: 0}]
+                clusters:
+                  - name: c
+                    endpoints: [{id: e, address: "h:1", region: r}]
+                    health_check: {}
+                    outlier_detection: {failure_percentage: {}, latency: {p99_threshold: 1s}}
+                    slow_start: {}
+                    priority: {}
+                    status_thresholds: {}
+                    retry_budget: {}
+                routes: [{cluster: c, retries: {hedge: {enabled: false}}}]
+                """).orThrow();
+
+        ClusterConfig cluster = c.cluster("c");
+        assertThat(cluster.healthCheck()).isEqualTo(HealthCheckConfig.httpDefaults());
+        assertThat(cluster.outlier()).isEqualTo(new OutlierConfig(1, 5, OutlierConfig.FailureRateConfig.DEFAULT,
+                new OutlierConfig.LatencyConfig(Duration.ofSeconds(1), 20, Duration.ofSeconds(10), 25),
+                Duration.ofSeconds(1), Duration.ofSeconds(30), 50, false));
+        assertThat(cluster).isEqualTo(new ClusterConfig("c", Policy.WEIGHTED, PoolConfig.DEFAULT,
+                cluster.endpoints(), HealthCheckConfig.httpDefaults(), cluster.outlier(), SlowStartConfig.DEFAULT,
+                PriorityConfig.DEFAULT, StatusThresholds.DEFAULT, RetryBudgetConfig.DEFAULT));
+        assertThat(c.routes().get(0).retries()).isEqualTo(new RetryConfig(2, null, false, Duration.ofMillis(25),
+                Duration.ofMillis(250), 64 * 1024, RetryConfig.HedgeConfig.OFF));
+    }
+
+    @Test
+    void valuesAlreadyWrongAreNotBlamedAgainForBreakingAnOrder() {
+        ConfigResult result = ConfigLoader.parse("order.yaml", RESILIENCE
+                .replace("healthy: 100", "healthy: 101")
+                .replace("degraded: 1", "degraded: 99")
+                .replace("max_ejection_time: 1m", "max_ejection_time: 1")
+                .replace("interval: 100ms", "interval: 1x"));
+
+        assertThat(result.problems()).extracting(ConfigProblem::message).containsExactly(
+                "bad duration '1x'",
+                "duration 1 has no unit",
+                "healthy 101 out of range");
+    }
+
+    @Test
+    void everyMistakeInTheNewSectionsIsReportedAtOnce() {
+        ConfigResult result = ConfigLoader.parse("many.yaml", RESILIENCE
+                .replace("type: tcp", "type: tcp\n      path: /\n      body_contains: up")
+                .replace("expected_statuses: [200-299, 304, \"418\"]", "expected_statuses: [99, 2xx, 300-200]")
+                .replace("p99_multiplier: 1.5", "p99_multipler: 1.5"));
+
+        assertThat(result.problems()).extracting(ConfigProblem::line, ConfigProblem::column, ConfigProblem::message)
+                .containsExactly(
+                        tuple(11, 27, "status 99 out of range"),
+                        tuple(11, 31, "bad status '2xx'"),
+                        tuple(11, 36, "status range '300-200' is reversed"),
+                        tuple(52, 7, "'path' does not apply to a tcp health check"),
+                        tuple(53, 7, "'body_contains' does not apply to a tcp health check"),
+                        tuple(67, 9, "unknown key 'p99_multipler' in a hedge"));
+    }
+
     @Test
     void keysLeftOutOfAPartialSectionKeepTheirDefaults() {
         MeridianConfig c = ConfigLoader.parse("partial.yaml", """
@@ -188,6 +371,19 @@ class ConfigLoaderTest {
         assertThat(routes).anySatisfy(r -> assertThat(r.timeouts()).isNotEqualTo(TimeoutsConfig.DEFAULT));
         assertThat(c.clusters()).flatExtracting(ClusterConfig::endpoints).extracting(EndpointConfig::priority)
                 .contains(0, 1, 2);
+        ClusterConfig api = c.cluster("api");
+        assertThat(api.healthCheck()).isNotNull().isNotEqualTo(HealthCheckConfig.httpDefaults());
+        assertThat(api.healthCheck().noTrafficInterval()).isNotNull();
+        assertThat(api.outlier().failureRate()).isNotNull();
+        assertThat(api.outlier().latency()).isNotNull();
+        assertThat(api.slowStart()).isNotEqualTo(SlowStartConfig.DEFAULT);
+        assertThat(api.priority()).isEqualTo(PriorityConfig.DEFAULT);
+        assertThat(api.statusThresholds()).isEqualTo(StatusThresholds.DEFAULT);
+        assertThat(api.retryBudget()).isEqualTo(RetryBudgetConfig.DEFAULT);
+        assertThat(routes).anySatisfy(r -> {
+            assertThat(r.retries().perTryTimeout()).isNotNull();
+            assertThat(r.retries().hedge().enabled()).isTrue();
+        });
     }
 
     @Test

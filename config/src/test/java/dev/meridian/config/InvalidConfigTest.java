@@ -147,7 +147,85 @@ class InvalidConfigTest {
                 mistake("admin as a list", "routes:\n", "admin: [127.0.0.1, 9901]\nroutes:\n",
                         17, 8, "expected a map for 'admin', got a list", "indent address, port under 'admin:'"),
                 mistake("YAML alias", "    weight: 100", "    zone: *x",
-                        16, 15, "YAML aliases are not supported", "write the value out"));
+                        16, 15, "YAML aliases are not supported", "write the value out"),
+                inCluster("misspelt cluster section", "    health_checks:\n      path: /\n",
+                        17, 5, "unknown key 'health_checks' in a cluster", "did you mean 'health_check'?"),
+                inCluster("health check as a scalar", "    health_check: true\n",
+                        17, 19, "expected a map for 'health_check', got a boolean 'true'", "indent type, method"),
+                inCluster("misspelt health check key", "    health_check:\n      intervall: 1s\n",
+                        18, 7, "unknown key 'intervall' in a health check", "did you mean 'interval'?"),
+                inCluster("unknown health check type", "    health_check:\n      type: grpc\n",
+                        18, 13, "unknown health check type 'grpc'", "allowed types: http, tcp"),
+                inCluster("http-only key on a tcp check", "    health_check:\n      type: tcp\n      path: /healthz\n",
+                        19, 7, "'path' does not apply to a tcp health check", "only for type: http"),
+                inCluster("relative health check path", "    health_check:\n      path: healthz\n",
+                        18, 13, "path 'healthz' must start with '/'", "e.g. /healthz"),
+                inCluster("lower-case method", "    health_check:\n      method: get\n",
+                        18, 15, "method 'get' is not GET", "case-sensitive"),
+                inCluster("method with a space", "    health_check:\n      method: \"GE T\"\n",
+                        18, 15, "invalid method 'GE T'", "an HTTP token"),
+                inCluster("reversed status range", "    health_check:\n      expected_statuses: [200-299, 399-300]\n",
+                        18, 36, "status range '399-300' is reversed", "write the lower status first: 300-399"),
+                inCluster("status out of range", "    health_check:\n      expected_statuses: [200-299, 600]\n",
+                        18, 36, "status 600 out of range", "100..599"),
+                inCluster("status class shorthand", "    health_check:\n      expected_statuses: [2xx]\n",
+                        18, 27, "bad status '2xx'", "write it as a range: 200-299"),
+                inCluster("status list item that is a map", "    health_check:\n      expected_statuses:\n"
+                                + "        - from: 200\n",
+                        19, 11, "expected a status or a range in 'expected_statuses', got a map", "200-299"),
+                inCluster("no expected status", "    health_check:\n      expected_statuses: []\n",
+                        18, 26, "'expected_statuses' is empty", "no check could pass"),
+                inCluster("check interval below the minimum", "    health_check:\n      interval: 10ms\n",
+                        18, 17, "interval 10ms out of range", ">= 50ms"),
+                inCluster("no-traffic interval faster than the interval",
+                        "    health_check:\n      interval: 2s\n      no_traffic_interval: 1s\n",
+                        19, 28, "no_traffic_interval 1s is shorter than interval 2s", "at least the interval"),
+                inCluster("healthy threshold zero", "    health_check:\n      healthy_threshold: 0\n",
+                        18, 26, "healthy_threshold 0 out of range", "1..100"),
+                inCluster("health check timeout zero", "    health_check:\n      timeout: 0s\n",
+                        18, 16, "'timeout' must be greater than zero", "e.g. 250ms"),
+                inCluster("latency detector without its threshold",
+                        "    outlier_detection:\n      latency:\n        window: 5s\n",
+                        19, 9, "missing required key 'p99_threshold'", "a latency detector needs p99_threshold"),
+                inCluster("max ejection shorter than base",
+                        "    outlier_detection:\n      base_ejection_time: 10s\n      max_ejection_time: 5s\n",
+                        19, 26, "max_ejection_time 5s is shorter than base_ejection_time 10s", "grow from the base"),
+                inCluster("base ejection beyond the default max",
+                        "    outlier_detection:\n      base_ejection_time: 1m\n",
+                        18, 27, "max_ejection_time 30s is shorter than base_ejection_time 1m",
+                        "max_ejection_time defaults to 30s"),
+                inCluster("failure percentage threshold zero",
+                        "    outlier_detection:\n      failure_percentage:\n        threshold: 0\n",
+                        19, 20, "threshold 0 out of range", "1..100"),
+                inCluster("consecutive 5xx out of range", "    outlier_detection:\n      consecutive_5xx: 1001\n",
+                        18, 24, "consecutive_5xx 1001 out of range", "0..1000"),
+                inCluster("quoted boolean", "    outlier_detection:\n      always_eject_one: \"yes\"\n",
+                        18, 25, "expected a boolean for 'always_eject_one', got a string 'yes'", "true or false"),
+                inCluster("YAML 1.1 boolean word", "    outlier_detection:\n      always_eject_one: on\n",
+                        18, 25, "expected true or false for 'always_eject_one', got 'on'", "write true or false"),
+                inCluster("slow start floor zero", "    slow_start:\n      floor_percent: 0\n",
+                        18, 22, "floor_percent 0 out of range", "1..100"),
+                inCluster("overprovisioning below one", "    priority:\n      overprovisioning_factor: 0.5\n",
+                        18, 32, "overprovisioning_factor 0.5 out of range", "1..10"),
+                inCluster("status thresholds out of order",
+                        "    status_thresholds:\n      healthy: 80\n      degraded: 90\n",
+                        19, 17, "degraded 90 is not below healthy 80", "healthy > degraded > critical"),
+                inCluster("critical above the default degraded", "    status_thresholds:\n      critical: 85\n",
+                        18, 17, "critical 85 is not below degraded 80", "they default to 95, 80, 50"),
+                inCluster("retry budget over 100 percent", "    retry_budget:\n      percent: 150\n",
+                        18, 16, "percent 150 out of range", "0..100"),
+                inRoute("too many retries", "    retries:\n      max: 11\n",
+                        21, 12, "max 11 out of range", "0..10"),
+                inRoute("misspelt retries key", "    retries:\n      max_retries: 3\n",
+                        21, 7, "unknown key 'max_retries' in a retry policy", "allowed keys: max, per_try_timeout"),
+                inRoute("zero per-try timeout", "    retries:\n      per_try_timeout: 0s\n",
+                        21, 24, "'per_try_timeout' must be greater than zero", "e.g. 250ms"),
+                inRoute("backoff base beyond the default max", "    retries:\n      backoff_base: 1s\n",
+                        21, 21, "backoff_max 250ms is shorter than backoff_base 1s", "backoff_max defaults to 250ms"),
+                inRoute("buffer limit above 16MiB", "    retries:\n      buffer_limit: 32MiB\n",
+                        21, 21, "buffer_limit 32MiB out of range", "up to 16MiB"),
+                inRoute("hedge multiplier below one", "    retries:\n      hedge:\n        p99_multiplier: 0.5\n",
+                        22, 25, "p99_multiplier 0.5 out of range", "1..100"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -162,6 +240,19 @@ class InvalidConfigTest {
             assertThat(p.line()).as("line of " + p).isEqualTo(line);
             assertThat(p.column()).as("column of " + p).isEqualTo(column);
         });
+    }
+
+    /** A section added to cluster api, just before routes: its first line becomes line 17. */
+    private static Arguments inCluster(String description, String section, int line, int column, String message,
+                                       String hint) {
+        return mistake(description, "routes:\n", section + "routes:\n", line, column, message, hint);
+    }
+
+    /** A section added to route all, after its cluster: its first line becomes line 20. */
+    private static Arguments inRoute(String description, String section, int line, int column, String message,
+                                     String hint) {
+        return mistake(description, "    cluster: api\n", "    cluster: api\n" + section, line, column, message,
+                hint);
     }
 
     private static Arguments mistake(String description, String from, String to, int line, int column,
