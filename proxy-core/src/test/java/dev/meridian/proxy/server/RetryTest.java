@@ -36,15 +36,96 @@ class RetryTest {
 
     /** Broken first in every cycle of the round robin, so each test's first try meets it. */
     private void startProxy(String brokenAddress) throws InterruptedException {
+        startProxy(brokenAddress, "", "");
+    }
+
+    private void startProxy(String brokenAddress, String clusterExtra, String routeExtra)
+            throws InterruptedException {
         proxy = MeridianServer.start(TestConfigs.parse("""
                 clusters:
                   - name: app
                     endpoints:
                       - {id: broken, address: "%s", region: local}
                       - {id: healthy, address: "%s", region: local}
+                %s
                 routes:
                   - cluster: app
-                """.formatted(brokenAddress, healthy.address())), 1);
+                %s
+                """.formatted(brokenAddress, healthy.address(), clusterExtra, routeExtra)), 1);
+    }
+
+    @Test
+    void a503IsPassedThroughByDefaultAndRetriedWhenConfigured() throws Exception {
+        broken.fault(Fault.UNAVAILABLE);
+        startProxy(broken.address());
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            Response r = c.get("a", "/x");
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.bodyText()).isEqualTo("broken unavailable");
+        }
+        proxy.close();
+        startProxy(broken.address(), "", """
+                    retries:
+                      retry_on_503: true
+                """);
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            Response r = c.get("a", "/x");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("x-backend")).isEqualTo("healthy");
+        }
+        assertThat(proxy.stats().retries.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void perTryTimeoutMovesAHungTryToAnotherEndpoint() throws Exception {
+        broken.fault(Fault.HANG);
+        startProxy(broken.address(), "", """
+                    timeouts:
+                      response_header: 10s
+                    retries:
+                      per_try_timeout: 200ms
+                      hedge:
+                        enabled: false
+                """);
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            long start = System.nanoTime();
+            Response r = c.get("a", "/slow-path");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("x-backend")).isEqualTo("healthy");
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2000);
+        }
+        assertThat(proxy.stats().retries.sum()).isEqualTo(1);
+        assertThat(proxy.stats().hedges.sum()).isZero();
+    }
+
+    @Test
+    void noRetriesWhenMaxIsZero() throws Exception {
+        broken.fault(Fault.CLOSE);
+        startProxy(broken.address(), "", """
+                    retries:
+                      max: 0
+                """);
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            assertThat(c.get("a", "/x").status()).isEqualTo(502);
+        }
+        assertThat(healthy.received()).isEmpty();
+    }
+
+    @Test
+    void anExhaustedBudgetFailsFastInsteadOfRetrying() throws Exception {
+        broken.fault(Fault.CLOSE);
+        startProxy(broken.address(), """
+                    retry_budget:
+                      percent: 0
+                      min_concurrent: 0
+                """, "");
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            Response r = c.get("a", "/x");
+            assertThat(r.status()).isEqualTo(502);
+        }
+        assertThat(proxy.stats().retries.sum()).isZero();
+        assertThat(proxy.stats().retryBudgetExhausted.sum()).isEqualTo(1);
+        assertThat(healthy.received()).isEmpty();
     }
 
     @Test
