@@ -15,10 +15,13 @@ public final class Cluster {
     private final int cursor;
     private final RetryBudget retryBudget;
 
-    Cluster(ClusterConfig config, List<EndpointState> endpoints, int cursor) {
+    /** A retry first tries this many ordinary picks, which keep the balance, before it scans for any endpoint. */
+    private static final int RETRY_PICKS = 4;
+
+    Cluster(ClusterConfig config, List<EndpointState> endpoints, int cursor, long nowNanos) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
-        this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config.endpoints()));
+        this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config, nowNanos));
         this.cursor = cursor;
         this.retryBudget = new RetryBudget(config.retryBudget().percent(), config.retryBudget().minConcurrent());
     }
@@ -48,17 +51,19 @@ public final class Cluster {
      * @return the endpoint, or null when no endpoint can take traffic
      */
     public EndpointState pick(PickContext ctx) {
-        EligibleSet set = eligibility.snapshot();
-        return set.isEmpty() ? null : set.pick(ctx.nextTicket(cursor));
+        return eligibility.snapshot().pick(ctx, cursor);
     }
 
     /**
-     * An eligible endpoint not among {@code tried}, for a retry; null when every eligible endpoint was tried.
+     * Picks an endpoint for a retry: an eligible one that is not among the first {@code triedCount} of {@code tried}.
+     * No lock, no allocation.
+     *
+     * @return the endpoint, or null when every eligible endpoint was tried
      */
     public EndpointState pickExcluding(PickContext ctx, EndpointState[] tried, int triedCount) {
         EligibleSet set = eligibility.snapshot();
-        for (int attempt = 0; attempt < 4; attempt++) {
-            EndpointState e = set.pick(ctx.nextTicket(cursor));
+        for (int i = 0; i < RETRY_PICKS; i++) {
+            EndpointState e = set.pick(ctx, cursor);
             if (e == null) {
                 return null;
             }
@@ -66,7 +71,9 @@ public final class Cluster {
                 return e;
             }
         }
-        for (EndpointState e : set.members()) {
+        List<EndpointState> members = set.members();
+        for (int i = 0; i < members.size(); i++) {
+            EndpointState e = members.get(i);
             if (!contains(tried, triedCount, e)) {
                 return e;
             }
@@ -81,6 +88,16 @@ public final class Cluster {
             }
         }
         return false;
+    }
+
+    /**
+     * Rebuilds the eligible set from the endpoints' current status and weights and publishes it, unless nothing a
+     * pick could see changed. The health control thread calls it on every status change.
+     *
+     * @return the set current after the call
+     */
+    public EligibleSet republish(long nowNanos) {
+        return eligibility.republish(prev -> EligibleSet.of(endpoints, config, nowNanos));
     }
 
     /** Retries and hedges to this cluster spend from here. */

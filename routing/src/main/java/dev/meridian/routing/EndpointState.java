@@ -1,5 +1,6 @@
 package dev.meridian.routing;
 
+import dev.meridian.config.ClusterConfig;
 import dev.meridian.config.EndpointConfig;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -19,6 +20,7 @@ public final class EndpointState {
     private volatile int inFlight;
     /** Written on every request by every event loop, read rarely: striped to keep the loops off one cache line. */
     private final LongAdder requestsTotal = new LongAdder();
+    private final EndpointHealth health = new EndpointHealth();
 
     EndpointState(EndpointBinding binding) {
         this.id = binding.config().id();
@@ -59,6 +61,24 @@ public final class EndpointState {
         return requestsTotal.sum();
     }
 
+    /** The inputs to this endpoint's status; the health control thread writes them, anyone reads. */
+    public EndpointHealth health() {
+        return health;
+    }
+
+    /** The one status combining admin state, ejection, active checks and latency. */
+    public EndpointStatus status() {
+        return health.status();
+    }
+
+    /**
+     * This endpoint's configured weight as pickers see it now: reduced when DEGRADED and during slow start, 0 when it
+     * takes no traffic.
+     */
+    public int effectiveWeight(long nowNanos, ClusterConfig cluster) {
+        return health.effectiveWeight(config().weight(), nowNanos, cluster);
+    }
+
     /** Takes the config and address of a newer table; live figures stay. */
     void rebind(EndpointBinding next) {
         if (!next.config().id().equals(id)) {
@@ -69,6 +89,6 @@ public final class EndpointState {
 
     @Override
     public String toString() {
-        return "EndpointState[" + id + " " + binding.config().authority() + ", inFlight=" + inFlight + "]";
+        return "EndpointState[" + id + " " + binding.config().authority() + ", inFlight=" + inFlight + ", " + status() + "]";
     }
 }

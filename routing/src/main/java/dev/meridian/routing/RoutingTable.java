@@ -41,7 +41,15 @@ public final class RoutingTable {
      *                                  or names, unknown clusters); {@code previous} and its states are then untouched
      */
     public static RoutingTable build(MeridianConfig config, RoutingTable previous) {
-        return RoutingTableBuilder.build(config, previous);
+        return build(config, previous, System.nanoTime());
+    }
+
+    /**
+     * As {@link #build(MeridianConfig, RoutingTable)}, with eligibility (slow-start ramps) computed as of
+     * {@code nowNanos} on the health subsystem's clock.
+     */
+    public static RoutingTable build(MeridianConfig config, RoutingTable previous, long nowNanos) {
+        return RoutingTableBuilder.build(config, previous, nowNanos);
     }
 
     public MeridianConfig config() {

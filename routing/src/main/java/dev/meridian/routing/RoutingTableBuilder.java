@@ -5,6 +5,7 @@ import dev.meridian.config.EndpointConfig;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.WeightedCluster;
+import dev.meridian.routing.balance.EligibleSet;
 import dev.meridian.routing.balance.WeightedTable;
 import dev.meridian.routing.match.RequestMatcher;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ final class RoutingTableBuilder {
     private RoutingTableBuilder() {
     }
 
-    static RoutingTable build(MeridianConfig config, RoutingTable previous) {
+    static RoutingTable build(MeridianConfig config, RoutingTable previous, long nowNanos) {
         Objects.requireNonNull(config, "config");
         EndpointStates states = EndpointStates.carryOver(config,
                 previous == null ? Map.of() : previous.endpointsById());
@@ -34,9 +35,11 @@ final class RoutingTableBuilder {
             for (EndpointConfig e : cc.endpoints()) {
                 members.add(states.get(e.id()));
             }
-            if (clusters.putIfAbsent(cc.name(), new Cluster(cc, members, cursor++)) != null) {
+            // The reused states carry their status over, so the new table starts with the eligibility they have now.
+            if (clusters.putIfAbsent(cc.name(), new Cluster(cc, members, cursor, nowNanos)) != null) {
                 throw new IllegalArgumentException("cluster name: " + cc.name() + " (expected: unique)");
             }
+            cursor += EligibleSet.cursorSlots(cc);
         }
         List<Route> routes = new ArrayList<>();
         RequestMatcher.Builder<Route> matcher = RequestMatcher.builder();

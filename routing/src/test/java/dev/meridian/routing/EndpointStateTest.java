@@ -24,6 +24,6 @@ class EndpointStateTest {
     void carriesItsIdAndConfig() {
         assertThat(state.id()).isEqualTo("a");
         assertThat(state.config().weight()).isEqualTo(1);
-        assertThat(state).hasToString("EndpointState[a 127.0.0.1:8080, inFlight=0]");
+        assertThat(state).hasToString("EndpointState[a 127.0.0.1:8080, inFlight=0, HEALTHY]");
     }
 }

@@ -1,94 +1,287 @@
 package dev.meridian.routing.balance;
 
+import dev.meridian.config.ClusterConfig;
 import dev.meridian.config.EndpointConfig;
+import dev.meridian.routing.EndpointHealth;
 import dev.meridian.routing.EndpointState;
+import dev.meridian.routing.EndpointStatus;
+import dev.meridian.routing.PickContext;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
- * The endpoints of a cluster that take traffic now, with their weighted table: immutable, rebuilt only when
- * membership changes and published through a {@link ClusterSlot}. Only the lowest priority level that has an
- * endpoint of weight above 0 is eligible; lower levels (higher numbers) wait as standby.
+ * The endpoints of a cluster that take traffic now: per priority level, a weighted table over effective weights and
+ * the level's share of the load (Envoy's spill-over, see {@link PriorityLoad}). Immutable, rebuilt only on a status,
+ * weight or config change and published through a {@link ClusterSlot}, so a pick reads arrays and never checks an
+ * endpoint's health.
+ *
+ * <p>A level whose healthy share falls below the panic threshold routes over all its endpoints with their configured
+ * weights, rather than pile its load on the few left; DRAINING and MAINTENANCE endpoints stay out even then.
+ *
+ * <p>Cursor slots: a cluster with one level uses its one slot for endpoints; with several, its first slot picks the
+ * level and level {@code i} (in priority order) uses slot {@code 1 + i}, so each table is exactly proportional per
+ * event loop.
  */
 public final class EligibleSet {
     /** No endpoint can take traffic. */
-    public static final EligibleSet EMPTY = new EligibleSet(-1, new int[0], WeightedTable.of(List.of(), new int[0]));
+    public static final EligibleSet EMPTY = new EligibleSet(new Level[0]);
 
-    private final int priority;
-    private final int[] weights;
-    private final WeightedTable<EndpointState> table;
+    private final Level[] levels;
+    private final WeightedTable<Level> levelTable;
+    private final List<EndpointState> members;
 
-    private EligibleSet(int priority, int[] weights, WeightedTable<EndpointState> table) {
-        this.priority = priority;
-        this.weights = weights;
-        this.table = table;
+    private EligibleSet(Level[] levels) {
+        this.levels = levels;
+        int[] loads = new int[levels.length];
+        List<EndpointState> all = new ArrayList<>();
+        for (int i = 0; i < levels.length; i++) {
+            loads[i] = levels[i].loadPercent;
+            all.addAll(levels[i].table.entries());
+        }
+        this.levelTable = WeightedTable.of(Arrays.asList(levels), loads);
+        this.members = Collections.unmodifiableList(all);
+    }
+
+    /** Cursor slots a cluster of this config needs: one per level plus one to pick the level, or one in all. */
+    public static int cursorSlots(ClusterConfig cluster) {
+        int levels = configuredLevels(cluster.endpoints()).length;
+        return levels <= 1 ? 1 : 1 + levels;
     }
 
     /**
-     * The eligible set of a cluster's endpoints.
+     * The eligible set of a cluster's endpoints at {@code nowNanos}.
      *
-     * @param states  the cluster's endpoint states
-     * @param configs their configs, index for index (the table being built may carry newer configs than the states)
+     * @param states  the cluster's endpoint states, index for index with {@code cluster.endpoints()} (a table being
+     *                built carries newer configs than the states until it commits)
      */
-    public static EligibleSet of(List<EndpointState> states, List<EndpointConfig> configs) {
+    public static EligibleSet of(List<EndpointState> states, ClusterConfig cluster, long nowNanos) {
+        List<EndpointConfig> configs = cluster.endpoints();
         if (states.size() != configs.size()) {
-            throw new IllegalArgumentException("configs: " + configs.size() + " (expected: " + states.size() + ")");
+            throw new IllegalArgumentException("states: " + states.size() + " (expected: " + configs.size() + ")");
         }
-        int level = Integer.MAX_VALUE;
-        for (EndpointConfig c : configs) {
-            if (c.weight() > 0) {
-                level = Math.min(level, c.priority());
+        int[] priorities = configuredLevels(configs);
+        Level[] built = new Level[priorities.length];
+        int[] health = new int[priorities.length];
+        for (int i = 0; i < priorities.length; i++) {
+            built[i] = Level.build(priorities[i], priorities.length == 1 ? 0 : 1 + i, states, cluster, nowNanos);
+            health[i] = built[i].healthPercent;
+        }
+        int[] load = PriorityLoad.distribute(health);
+        if (Arrays.stream(load).sum() == 0) {
+            return panicOnFirstLevel(built, cluster);
+        }
+        List<Level> kept = new ArrayList<>();
+        for (int i = 0; i < built.length; i++) {
+            if (load[i] > 0) {
+                kept.add(built[i].withLoad(load[i]));
             }
         }
-        if (level == Integer.MAX_VALUE) {
+        return new EligibleSet(kept.toArray(new Level[0]));
+    }
+
+    /** Nothing is healthy anywhere: Envoy's answer is the first level in panic, when panic mode is on. */
+    private static EligibleSet panicOnFirstLevel(Level[] built, ClusterConfig cluster) {
+        if (cluster.priority().panicThresholdPercent() <= 0) {
             return EMPTY;
         }
-        List<EndpointState> members = new ArrayList<>();
-        int[] buffer = new int[configs.size()];
-        for (int i = 0; i < configs.size(); i++) {
-            EndpointConfig c = configs.get(i);
-            if (c.priority() == level && c.weight() > 0) {
-                buffer[members.size()] = c.weight();
-                members.add(states.get(i));
+        for (Level l : built) {
+            if (l.panicTable.entries().size() > 0) {
+                return new EligibleSet(new Level[] {l.inPanicWithAllLoad()});
             }
         }
-        int[] memberWeights = Arrays.copyOf(buffer, members.size());
-        return new EligibleSet(level, memberWeights, WeightedTable.of(members, memberWeights));
+        return EMPTY;
     }
 
-    /** The priority level in use, or -1 when empty. */
+    /** The distinct priorities that have any configured weight, in order. */
+    private static int[] configuredLevels(List<EndpointConfig> configs) {
+        TreeMap<Integer, Long> weightByLevel = new TreeMap<>();
+        for (EndpointConfig c : configs) {
+            weightByLevel.merge(c.priority(), (long) c.weight(), Long::sum);
+        }
+        return weightByLevel.entrySet().stream().filter(e -> e.getValue() > 0).mapToInt(e -> e.getKey()).toArray();
+    }
+
+    /**
+     * Picks an endpoint with the caller's per-loop cursors starting at {@code cursor}; no lock, no allocation.
+     *
+     * @return the endpoint, or null when empty
+     */
+    public EndpointState pick(PickContext ctx, int cursor) {
+        Level[] ls = levels;
+        if (ls.length == 0) {
+            return null;
+        }
+        Level l = ls.length == 1 ? ls[0] : levelTable.pick(ctx.nextTicket(cursor));
+        return l.table.pick(ctx.nextTicket(cursor + l.slot));
+    }
+
+    /** The first level that takes load, or -1 when empty. */
     public int priority() {
-        return priority;
+        return levels.length == 0 ? -1 : levels[0].priority;
     }
 
-    /** The eligible endpoints, each with weight above 0. */
+    /** The levels that take load, in priority order. */
+    public List<Level> levels() {
+        return List.of(levels);
+    }
+
+    /** The endpoints that can be picked, level by level. */
     public List<EndpointState> members() {
-        return table.entries();
+        return members;
     }
 
     /** Whether no endpoint can take traffic. */
     public boolean isEmpty() {
-        return table.isEmpty();
-    }
-
-    /** The endpoint for this ticket of the caller's per-loop cursor, or null when empty. */
-    public EndpointState pick(long ticket) {
-        return table.pick(ticket);
+        return levels.length == 0;
     }
 
     /** Whether publishing {@code other} instead of this would change no pick. */
     public boolean sameMembersAs(EligibleSet other) {
-        if (priority != other.priority || !Arrays.equals(weights, other.weights)) {
+        if (levels.length != other.levels.length) {
             return false;
         }
-        List<EndpointState> mine = members();
-        List<EndpointState> theirs = other.members();
-        for (int i = 0; i < mine.size(); i++) {
-            if (mine.get(i) != theirs.get(i)) {
+        for (int i = 0; i < levels.length; i++) {
+            if (!levels[i].samePicksAs(other.levels[i])) {
                 return false;
             }
         }
         return true;
+    }
+
+    @Override
+    public String toString() {
+        return "EligibleSet" + Arrays.toString(levels);
+    }
+
+    /** One priority level's share of the load and the table its picks come from. */
+    public static final class Level {
+        private final int priority;
+        private final int slot;
+        private final int healthPercent;
+        private final int loadPercent;
+        private final boolean panic;
+        private final int[] weights;
+        private final WeightedTable<EndpointState> table;
+        /** Kept so the level can go into panic without a rebuild when the whole cluster has no health. */
+        private final WeightedTable<EndpointState> panicTable;
+        private final int[] panicWeights;
+
+        private Level(int priority, int slot, int healthPercent, int loadPercent, boolean panic, int[] weights,
+                      WeightedTable<EndpointState> table, int[] panicWeights,
+                      WeightedTable<EndpointState> panicTable) {
+            this.priority = priority;
+            this.slot = slot;
+            this.healthPercent = healthPercent;
+            this.loadPercent = loadPercent;
+            this.panic = panic;
+            this.weights = weights;
+            this.table = table;
+            this.panicWeights = panicWeights;
+            this.panicTable = panicTable;
+        }
+
+        static Level build(int priority, int slot, List<EndpointState> states, ClusterConfig cluster,
+                           long nowNanos) {
+            List<EndpointConfig> configs = cluster.endpoints();
+            List<EndpointState> healthy = new ArrayList<>();
+            List<EndpointState> admitted = new ArrayList<>();
+            int[] healthyWeights = new int[configs.size()];
+            int[] admittedWeights = new int[configs.size()];
+            long configured = 0;
+            long healthyCapacity = 0;
+            for (int i = 0; i < configs.size(); i++) {
+                EndpointConfig c = configs.get(i);
+                if (c.priority() != priority || c.weight() <= 0) {
+                    continue;
+                }
+                EndpointState s = states.get(i);
+                EndpointHealth h = s.health();
+                configured += c.weight();
+                healthyCapacity += h.healthyWeight(c.weight(), cluster);
+                int effective = h.effectiveWeight(c.weight(), nowNanos, cluster);
+                if (effective > 0) {
+                    healthyWeights[healthy.size()] = effective;
+                    healthy.add(s);
+                }
+                EndpointStatus status = h.status();
+                if (status != EndpointStatus.DRAINING && status != EndpointStatus.MAINTENANCE) {
+                    admittedWeights[admitted.size()] = c.weight();
+                    admitted.add(s);
+                }
+            }
+            int threshold = cluster.priority().panicThresholdPercent();
+            boolean panic = threshold > 0 && healthyCapacity * 100.0 / configured < threshold;
+            int health = PriorityLoad.health(healthyCapacity, configured,
+                    cluster.priority().overprovisioningFactor());
+            int[] hw = Arrays.copyOf(healthyWeights, healthy.size());
+            int[] aw = Arrays.copyOf(admittedWeights, admitted.size());
+            WeightedTable<EndpointState> admittedTable = WeightedTable.of(admitted, aw);
+            return panic
+                    ? new Level(priority, slot, health, 0, true, aw, admittedTable, aw, admittedTable)
+                    : new Level(priority, slot, health, 0, false, hw, WeightedTable.of(healthy, hw), aw,
+                            admittedTable);
+        }
+
+        Level withLoad(int load) {
+            return new Level(priority, slot, healthPercent, load, panic, weights, table, panicWeights, panicTable);
+        }
+
+        Level inPanicWithAllLoad() {
+            return new Level(priority, slot, healthPercent, 100, true, panicWeights, panicTable, panicWeights,
+                    panicTable);
+        }
+
+        boolean samePicksAs(Level o) {
+            if (priority != o.priority || loadPercent != o.loadPercent || panic != o.panic
+                    || !Arrays.equals(weights, o.weights)) {
+                return false;
+            }
+            List<EndpointState> mine = table.entries();
+            List<EndpointState> theirs = o.table.entries();
+            for (int i = 0; i < mine.size(); i++) {
+                if (mine.get(i) != theirs.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public int priority() {
+            return priority;
+        }
+
+        /** Overprovisioned healthy share, 0..100, as used for the spill-over. */
+        public int healthPercent() {
+            return healthPercent;
+        }
+
+        /** Share of the cluster's picks this level takes, 1..100. */
+        public int loadPercent() {
+            return loadPercent;
+        }
+
+        /** Whether the level routes over all its endpoints, healthy or not. */
+        public boolean panic() {
+            return panic;
+        }
+
+        /** The endpoints this level picks from. */
+        public List<EndpointState> members() {
+            return table.entries();
+        }
+
+        /** The weight each member is picked with, index for index with {@link #members()}. */
+        public int weight(int member) {
+            return weights[member];
+        }
+
+        @Override
+        public String toString() {
+            return "P" + priority + "[load=" + loadPercent + "%, health=" + healthPercent + "%"
+                    + (panic ? ", panic" : "") + ", " + table.entries().size() + " endpoints]";
+        }
     }
 }

@@ -20,7 +20,7 @@ class ClusterSlotTest {
     void republishingSwapsTheSetPickersSee() {
         EndpointState a = cluster.endpoints().get(0);
 
-        EligibleSet next = slot.republish(prev -> EligibleSet.of(List.of(a), List.of(config.endpoints().get(0))));
+        EligibleSet next = slot.republish(prev -> EligibleSet.of(List.of(a), cluster("c", config.endpoints().get(0)), 0));
 
         assertThat(slot.snapshot()).isSameAs(next);
         assertThat(next.members()).containsExactly(a);
@@ -30,7 +30,7 @@ class ClusterSlotTest {
     void republishingTheSameMembersKeepsTheCurrentInstance() {
         EligibleSet before = slot.snapshot();
 
-        EligibleSet after = slot.republish(prev -> EligibleSet.of(cluster.endpoints(), config.endpoints()));
+        EligibleSet after = slot.republish(prev -> EligibleSet.of(cluster.endpoints(), config, 0));
 
         assertThat(after).isSameAs(before);
         assertThat(slot.snapshot()).isSameAs(before);

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meridian.config.ClusterConfig;
 import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
+import dev.meridian.routing.Fixtures;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class EligibleSetTest {
         Cluster c = built(cluster("c", endpoint("a", 0, 0), endpoint("b", 0, 3)));
 
         assertThat(c.eligibility().snapshot()).isSameAs(EligibleSet.EMPTY);
-        assertThat(EligibleSet.EMPTY.pick(0)).isNull();
+        assertThat(EligibleSet.EMPTY.pick(Fixtures.context(), 0)).isNull();
         assertThat(EligibleSet.EMPTY.priority()).isEqualTo(-1);
     }
 
@@ -50,11 +51,11 @@ class EligibleSetTest {
         Cluster c = built(config);
         EligibleSet set = c.eligibility().snapshot();
 
-        assertThat(EligibleSet.of(c.endpoints(), config.endpoints()).sameMembersAs(set)).isTrue();
-        assertThat(EligibleSet.of(c.endpoints(), List.of(endpoint("a", 2), endpoint("b", 2))).sameMembersAs(set))
-                .isFalse();
-        assertThat(EligibleSet.of(List.of(c.endpoints().get(0)), List.of(endpoint("a", 2))).sameMembersAs(set))
-                .isFalse();
+        assertThat(EligibleSet.of(c.endpoints(), config, 0).sameMembersAs(set)).isTrue();
+        assertThat(EligibleSet.of(c.endpoints(), cluster("c", endpoint("a", 2), endpoint("b", 2)), 0)
+                .sameMembersAs(set)).isFalse();
+        assertThat(EligibleSet.of(List.of(c.endpoints().get(0)), cluster("c", endpoint("a", 2)), 0)
+                .sameMembersAs(set)).isFalse();
     }
 
     private static Cluster built(ClusterConfig config) {

@@ -1,0 +1,155 @@
+package dev.meridian.routing;
+
+import dev.meridian.config.ClusterConfig;
+import dev.meridian.config.OutlierConfig;
+import dev.meridian.config.SlowStartConfig;
+import java.util.Objects;
+
+/**
+ * Every input to an endpoint's status, each from its own source: the admin port, active checks, outlier detection.
+ * Written only by the health control thread, so plain volatile fields are enough; read by any thread. The status is
+ * derived on read rather than stored, so no source can overwrite another's verdict.
+ */
+public final class EndpointHealth {
+    /** Marks "no slow start recorded"; any real clock reading is larger. */
+    private static final long NEVER = Long.MIN_VALUE;
+    /** When a cluster declares no latency detector, a DEGRADED endpoint still keeps a share of its weight. */
+    private static final int DEFAULT_DEGRADED_PERCENT = 25;
+
+    private volatile AdminState adminState = AdminState.ACTIVE;
+    private volatile boolean checkFailing;
+    private volatile boolean ejected;
+    private volatile int ejectionCount;
+    private volatile boolean degraded;
+    private volatile long slowStartSince = NEVER;
+
+    EndpointHealth() {
+    }
+
+    /** Precedence: MAINTENANCE, DRAINING, EJECTED, UNHEALTHY, DEGRADED, HEALTHY. */
+    public EndpointStatus status() {
+        AdminState admin = adminState;
+        if (admin == AdminState.MAINTENANCE) {
+            return EndpointStatus.MAINTENANCE;
+        }
+        if (admin == AdminState.DRAINING) {
+            return EndpointStatus.DRAINING;
+        }
+        if (ejected) {
+            return EndpointStatus.EJECTED;
+        }
+        if (checkFailing) {
+            return EndpointStatus.UNHEALTHY;
+        }
+        return degraded ? EndpointStatus.DEGRADED : EndpointStatus.HEALTHY;
+    }
+
+    /**
+     * The weight pickers use: {@code configuredWeight}, cut to the degraded share when DEGRADED and by the slow-start
+     * ramp, at least 1 while the endpoint takes traffic (so a ramp never silently removes it), 0 when it does not.
+     */
+    public int effectiveWeight(int configuredWeight, long nowNanos, ClusterConfig cluster) {
+        EndpointStatus s = status();
+        if (!s.takesTraffic() || configuredWeight <= 0) {
+            return 0;
+        }
+        double w = configuredWeight * rampFactor(nowNanos, cluster.slowStart());
+        if (s == EndpointStatus.DEGRADED) {
+            w = w * degradedPercent(cluster.outlier()) / 100.0;
+        }
+        return (int) Math.max(1, Math.round(w));
+    }
+
+    /**
+     * The weight that counts as healthy capacity for priority spill-over and panic: as {@link #effectiveWeight} but
+     * without the slow-start ramp, since a warming endpoint is there, only not yet to be loaded fully.
+     */
+    public int healthyWeight(int configuredWeight, ClusterConfig cluster) {
+        EndpointStatus s = status();
+        if (!s.takesTraffic() || configuredWeight <= 0) {
+            return 0;
+        }
+        if (s == EndpointStatus.DEGRADED) {
+            return (int) Math.max(1, Math.round(configuredWeight * degradedPercent(cluster.outlier()) / 100.0));
+        }
+        return configuredWeight;
+    }
+
+    /** Whether the slow-start ramp is still under way at {@code nowNanos}. */
+    public boolean inSlowStart(long nowNanos, SlowStartConfig slowStart) {
+        long since = slowStartSince;
+        return since != NEVER && nowNanos - since < slowStart.window().toNanos();
+    }
+
+    private double rampFactor(long nowNanos, SlowStartConfig slowStart) {
+        long since = slowStartSince;
+        long window = slowStart.window().toNanos();
+        if (since == NEVER || window <= 0) {
+            return 1.0;
+        }
+        long elapsed = Math.max(0, nowNanos - since);
+        if (elapsed >= window) {
+            return 1.0;
+        }
+        double floor = slowStart.floorPercent() / 100.0;
+        return floor + (1.0 - floor) * elapsed / window;
+    }
+
+    private static int degradedPercent(OutlierConfig outlier) {
+        return outlier.latency() == null ? DEFAULT_DEGRADED_PERCENT : outlier.latency().degradedWeightPercent();
+    }
+
+    public AdminState adminState() {
+        return adminState;
+    }
+
+    /** Set by the admin port, through the health control thread so the change is republished. */
+    public void adminState(AdminState state) {
+        adminState = Objects.requireNonNull(state, "state");
+    }
+
+    public boolean checkFailing() {
+        return checkFailing;
+    }
+
+    public void checkFailing(boolean failing) {
+        checkFailing = failing;
+    }
+
+    public boolean ejected() {
+        return ejected;
+    }
+
+    /** Ejects the endpoint and counts the ejection; the count sets the next ejection's length. */
+    public void eject() {
+        ejectionCount = ejectionCount + 1;
+        ejected = true;
+    }
+
+    public void unEject() {
+        ejected = false;
+    }
+
+    /** Ejections so far; lengthens each next ejection. */
+    public int ejectionCount() {
+        return ejectionCount;
+    }
+
+    /** Forgets past ejections, once an endpoint has stayed in rotation long enough to be trusted again. */
+    public void resetEjectionCount() {
+        ejectionCount = 0;
+    }
+
+    public boolean degraded() {
+        return degraded;
+    }
+
+    public void degraded(boolean value) {
+        degraded = value;
+    }
+
+    /** Starts the weight ramp at {@code nowNanos}: the endpoint just came back. */
+    public void startSlowStart(long nowNanos) {
+        slowStartSince = nowNanos;
+    }
+}
