@@ -2,6 +2,8 @@ package dev.meridian.proxy.server;
 
 import dev.meridian.config.ListenerConfig;
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.health.HealthSupervisor;
+import dev.meridian.health.probe.ActiveHealthChecker;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.RoutingTable;
@@ -36,9 +38,14 @@ public final class MeridianServer implements AutoCloseable {
     private final List<Channel> listenChannels;
     private final List<InetSocketAddress> boundAddresses;
     private final MeridianConfig config;
+    private final HealthSupervisor health;
+    private final ActiveHealthChecker checker;
 
     private MeridianServer(Transport transport, EventLoopGroup ioGroup, ServerContext context,
-                           List<Channel> listenChannels, MeridianConfig config) {
+                           List<Channel> listenChannels, MeridianConfig config, HealthSupervisor health,
+                           ActiveHealthChecker checker) {
+        this.health = health;
+        this.checker = checker;
         this.transport = transport;
         this.ioGroup = ioGroup;
         this.context = context;
@@ -59,6 +66,8 @@ public final class MeridianServer implements AutoCloseable {
     public static MeridianServer start(MeridianConfig config, int ioThreads) throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(ioThreads, "meridian-io");
+        HealthSupervisor health = null;
+        ActiveHealthChecker checker = null;
         try {
             RoutingTableRef routing = new RoutingTableRef(RoutingTable.build(config, null));
             ProxyStats stats = new ProxyStats();
@@ -69,6 +78,14 @@ public final class MeridianServer implements AutoCloseable {
             ChannelGroup clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
             ServerContext context = new ServerContext(routing, config.server(), stats, picks, pools, clients,
                     new PerLoop<>(group, loop -> new AtomicInteger()));
+            // The checker probes ejected endpoints before they return, and reports to the supervisor: each needs
+            // the other, so the prober reaches the checker through a holder set right after.
+            ActiveHealthChecker[] checkerHolder = new ActiveHealthChecker[1];
+            health = new HealthSupervisor(routing, (endpoint, cluster, result) ->
+                    checkerHolder[0].probeOnce(endpoint, cluster, result));
+            checker = new ActiveHealthChecker(group, transport.clientChannel(), health, System::nanoTime);
+            checkerHolder[0] = checker;
+            context.outcomes(health);
 
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
@@ -81,8 +98,15 @@ public final class MeridianServer implements AutoCloseable {
             for (ListenerConfig listener : config.listeners()) {
                 channels.add(bootstrap.bind(listener.address(), listener.port()).sync().channel());
             }
-            return new MeridianServer(transport, group, context, channels, config);
+            checker.start(routing.current());
+            return new MeridianServer(transport, group, context, channels, config, health, checker);
         } catch (InterruptedException | RuntimeException e) {
+            if (checker != null) {
+                checker.close();
+            }
+            if (health != null) {
+                health.close();
+            }
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
@@ -111,6 +135,11 @@ public final class MeridianServer implements AutoCloseable {
 
     public ProxyStats stats() {
         return context.stats();
+    }
+
+    /** Endpoint status, capacity roll-ups and events: what the admin port and metrics read. */
+    public HealthSupervisor health() {
+        return health;
     }
 
     public int activeExchanges() {
@@ -146,6 +175,8 @@ public final class MeridianServer implements AutoCloseable {
             }
             LockSupport.parkNanos(DRAIN_POLL_NANOS);
         }
+        checker.close();
+        health.close();
         context.clientChannels().close().awaitUninterruptibly(grace.toMillis() + 1000);
         ioGroup.shutdownGracefully(FORCED_CLOSE_QUIET_PERIOD.toMillis(), 2000, TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly();
