@@ -62,7 +62,9 @@ public final class TestBackend implements AutoCloseable {
         /** Never answers. */
         HANG,
         /** Answers, one second late. */
-        SLOW
+        SLOW,
+        /** Answers 150 ms late: slow enough for a latency detector, fast enough for a client. */
+        LAGGY
     }
 
     /** One received request: its head and what its body added up to. */
@@ -134,6 +136,9 @@ public final class TestBackend implements AutoCloseable {
 
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;  // tests kill backends on purpose, then clean up all of them
+        }
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -181,6 +186,10 @@ public final class TestBackend implements AutoCloseable {
                     return;
                 }
                 case HANG -> {
+                    return;
+                }
+                case LAGGY -> {
+                    ctx.executor().schedule(() -> sendSummary(ctx, req, keepAlive), 150, TimeUnit.MILLISECONDS);
                     return;
                 }
                 case SLOW -> {

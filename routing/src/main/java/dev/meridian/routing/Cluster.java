@@ -71,10 +71,14 @@ public final class Cluster {
                 return e;
             }
         }
-        List<EndpointState> members = set.members();
-        for (int i = 0; i < members.size(); i++) {
-            EndpointState e = members.get(i);
-            if (!contains(tried, triedCount, e)) {
+        EndpointState e = firstUntried(set.members(), tried, triedCount);
+        return e != null ? e : firstUntried(set.spares(), tried, triedCount);
+    }
+
+    private static EndpointState firstUntried(List<EndpointState> candidates, EndpointState[] tried, int count) {
+        for (int i = 0; i < candidates.size(); i++) {
+            EndpointState e = candidates.get(i);
+            if (!contains(tried, count, e)) {
                 return e;
             }
         }

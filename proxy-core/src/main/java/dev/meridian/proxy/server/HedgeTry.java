@@ -73,7 +73,11 @@ final class HedgeTry implements UpstreamListener {
 
     private void send(UpstreamConnection c, HttpRequest request, List<HttpContent> body) {
         connection = c;
-        c.lease(this);
+        if (!c.lease(this)) {
+            done = true;
+            owner.hedgeFailed(this, false, false);
+            return;
+        }
         headSentAt = System.nanoTime();
         c.channel().write(request, c.channel().voidPromise());
         for (int i = 0; i < body.size(); i++) {

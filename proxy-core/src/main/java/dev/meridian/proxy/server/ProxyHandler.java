@@ -438,7 +438,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void attach(UpstreamConnection c) {
         upstream = c;
-        c.lease(this);
+        if (!c.lease(this)) {
+            onUpstreamClosed("endpoint '" + endpoint.id() + "' closed the connection");
+            return;
+        }
         lastActivity = System.nanoTime();
         timerBy(lastActivity + timeouts.idle().toNanos());
         requestHeadSentAt = lastActivity;
@@ -522,6 +525,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         // The first try lost: its connection may be mid-request, so it is closed, never pooled.
         discardUpstream();
         endAttempt();
+        // The head was just read from the hedge's connection, so it is open: the lease cannot fail here.
         upstream = won.connection();
         upstream.lease(this);
         endpoint = won.endpoint();

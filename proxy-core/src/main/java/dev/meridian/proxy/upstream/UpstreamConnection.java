@@ -57,8 +57,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    public void lease(UpstreamListener newListener) {
+    /**
+     * Hands the connection to an exchange.
+     *
+     * @return false when the connection is already closed (its close was signalled while nobody held it): the
+     *         caller must treat the try as failed, as no close event will come
+     */
+    public boolean lease(UpstreamListener newListener) {
+        if (!channel.isActive()) {
+            return false;
+        }
         listener = newListener;
+        return true;
     }
 
     /** Forgets the exchange, so nothing more reaches it; the caller closes or releases the channel. */
@@ -127,8 +137,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+        // Every channel is unregistered exactly once, also one whose connect failed and so never became active:
+        // the pool's open count must come down for those too, or refused connects would use up the cap for good.
         pool.closed(this);
+        ctx.fireChannelUnregistered();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
         UpstreamListener l = listener;
         listener = null;
         if (l != null) {

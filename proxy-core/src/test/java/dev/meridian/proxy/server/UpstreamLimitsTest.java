@@ -52,6 +52,34 @@ class UpstreamLimitsTest {
     }
 
     @Test
+    void refusedConnectsDoNotUseUpTheConnectionCap() throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            deadPort = s.getLocalPort();
+        }
+        MeridianServer proxy = MeridianServer.start(TestConfigs.parse("""
+                clusters:
+                  - name: app
+                    pool:
+                      max_connections_per_endpoint: 2
+                    endpoints:
+                      - {id: down, address: "127.0.0.1:%d", region: local}
+                routes:
+                  - cluster: app
+                """.formatted(deadPort)), 1);
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            for (int i = 0; i < 6; i++) {
+                Response r = c.get("a", "/" + i);
+                assertThat(r.status()).as("request %d: %s", i, r.bodyText()).isEqualTo(502);
+            }
+            assertThat(proxy.stats().poolExhausted.sum()).isZero();
+        } finally {
+            proxy.close();
+        }
+    }
+
+    @Test
     void connectTimeoutIs504() throws Exception {
         // A listener that never accepts, with its accept queue filled: the kernel drops further SYNs, so a connect
         // neither succeeds nor is refused, the way a blackholed host behaves.

@@ -27,14 +27,16 @@ import java.util.TreeMap;
  */
 public final class EligibleSet {
     /** No endpoint can take traffic. */
-    public static final EligibleSet EMPTY = new EligibleSet(new Level[0]);
+    public static final EligibleSet EMPTY = new EligibleSet(new Level[0], List.of());
 
     private final Level[] levels;
     private final WeightedTable<Level> levelTable;
     private final List<EndpointState> members;
+    private final List<EndpointState> spares;
 
-    private EligibleSet(Level[] levels) {
+    private EligibleSet(Level[] levels, List<EndpointState> spares) {
         this.levels = levels;
+        this.spares = spares;
         int[] loads = new int[levels.length];
         List<EndpointState> all = new ArrayList<>();
         for (int i = 0; i < levels.length; i++) {
@@ -74,12 +76,15 @@ public final class EligibleSet {
             return panicOnFirstLevel(built, cluster);
         }
         List<Level> kept = new ArrayList<>();
+        List<EndpointState> spares = new ArrayList<>();
         for (int i = 0; i < built.length; i++) {
             if (load[i] > 0) {
                 kept.add(built[i].withLoad(load[i]));
+            } else {
+                spares.addAll(built[i].table.entries());
             }
         }
-        return new EligibleSet(kept.toArray(new Level[0]));
+        return new EligibleSet(kept.toArray(new Level[0]), Collections.unmodifiableList(spares));
     }
 
     /** Nothing is healthy anywhere: Envoy's answer is the first level in panic, when panic mode is on. */
@@ -89,7 +94,7 @@ public final class EligibleSet {
         }
         for (Level l : built) {
             if (l.panicTable.entries().size() > 0) {
-                return new EligibleSet(new Level[] {l.inPanicWithAllLoad()});
+                return new EligibleSet(new Level[] {l.inPanicWithAllLoad()}, List.of());
             }
         }
         return EMPTY;
@@ -131,6 +136,14 @@ public final class EligibleSet {
     /** The endpoints that can be picked, level by level. */
     public List<EndpointState> members() {
         return members;
+    }
+
+    /**
+     * Healthy endpoints of levels that take no load now (a standby level while the primary is whole). A retry may
+     * go there as a last resort: during a failure the primary level's republication may still be on its way.
+     */
+    public List<EndpointState> spares() {
+        return spares;
     }
 
     /** Whether no endpoint can take traffic. */
