@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# A/B of JVM flag sets (and `run` options) for Meridian under wrk, interleaved, with CPU per request.
+#
+#   bench/jvm-flags.sh
+#   FLAGSETS='none|-XX:+UseParallelGC' REPEATS=3 bench/jvm-flags.sh
+#
+# Environment (defaults in brackets):
+#   FLAGSETS  flag sets separated by '|'; the word "none" is the empty set; a set may carry `run` options after
+#             ' -- ' (e.g. '-XX:+UseSerialGC -- --io-threads 1')  [see below]
+#   REPEATS [2]  CONNS [64]  THREADS [2]  DURATION [10]  WARMUP [5] (unmeasured, fresh JVM each run)
+#   BACKENDS_N [3] nginx backends (1 worker each) on BACKEND_PORT.. [19101..]  MERIDIAN_PORT [19180]  ADMIN_PORT [19190]
+#   JMH_WAIT [120] total seconds to wait for a running JMH (`pgrep -f benchmarks.jar`) before measured runs.
+# A fresh Meridian per run (as the peer harness does). Prints a table per run and the median per flag set.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="$repo/proxy-core/target/meridian.jar"
+FLAGSETS="${FLAGSETS:-none|-Dio.netty.leakDetection.level=disabled|-XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled|-XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled|-XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled -- --io-threads 1}"
+REPEATS="${REPEATS:-2}"; CONNS="${CONNS:-64}"; THREADS="${THREADS:-2}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-5}"
+BACKENDS_N="${BACKENDS_N:-3}"; BACKEND_PORT="${BACKEND_PORT:-19101}"; MERIDIAN_PORT="${MERIDIAN_PORT:-19180}"
+ADMIN_PORT="${ADMIN_PORT:-19190}"; JMH_WAIT="${JMH_WAIT:-120}"
+CLK="$(getconf CLK_TCK)"
+log() { echo "jvm-flags.sh: $(date +%T) $*" >&2; }
+for b in wrk nginx curl; do command -v "$b" >/dev/null || { log "missing $b (bench/load.sh installs wrk and nginx)"; exit 1; }; done
+[[ -f $jar ]] || { log "no $jar: build it (mvn -B -q -o -DskipTests -pl proxy-core -am package)"; exit 1; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for ((i = 0; i < BACKENDS_N; i++)); do port_busy $((BACKEND_PORT + i)) && { log "port $((BACKEND_PORT + i)) busy"; exit 1; }; done
+port_busy "$MERIDIAN_PORT" && { log "port $MERIDIAN_PORT busy"; exit 1; }
+
+tmp="$(mktemp -d /tmp/meridian-flags.XXXXXX)"
+pids=()
+stop_pid() {
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+cleanup() { local p; for p in "${pids[@]}"; do stop_pid "$p"; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+wait_http() {
+  local end=$((SECONDS + $2))
+  while ((SECONDS < end)); do
+    kill -0 "$3" 2>/dev/null || return 1
+    [[ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/")" == 200 ]] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+eps=""
+for ((i = 0; i < BACKENDS_N; i++)); do
+  port=$((BACKEND_PORT + i)); d="$tmp/be-$port"; mkdir -p "$d/logs" "$d/tmp" "$d/www"
+  sed -e "s|__PORT__|$port|" -e "s|__ACCESS_LOG__|off|" -e "s|__WWW__|$d/www|" \
+    /work/shared/perf/configs/backend-nginx.conf.tmpl >"$d/nginx.conf"
+  nginx -p "$d/" -e logs/error.log -c "$d/nginx.conf" >"$d/stdout.log" 2>&1 &
+  pids+=($!)
+  wait_http "$port" 10 $! || { log "backend $port did not start"; exit 1; }
+  eps+="      - {id: be-$i, address: \"127.0.0.1:$port\", region: local, weight: 100}"$'\n'
+done
+cat >"$tmp/m.yaml" <<EOF
+listeners:
+  - {name: main, address: 127.0.0.1, port: $MERIDIAN_PORT}
+admin: {address: 127.0.0.1, port: $ADMIN_PORT}
+server: {keepalive_timeout: 75s, shutdown_grace: 2s}
+regions:
+  - {name: local, jurisdiction: US, latitude: 39.0, longitude: -77.5}
+clusters:
+  - name: be
+    pool: {max_connections_per_endpoint: 1024, idle_timeout: 60s}
+    endpoints:
+$eps
+routes:
+  - {name: all, cluster: be}
+EOF
+timeout 60 java -jar "$jar" validate "$tmp/m.yaml" >&2
+
+jmh_left="$JMH_WAIT"
+IFS='|' read -ra sets <<<"$FLAGSETS"
+rows=()
+for ((rep = 1; rep <= REPEATS; rep++)); do
+  for ((k = 0; k < ${#sets[@]}; k++)); do
+    set_="${sets[$k]}"; jflags="${set_%% -- *}"; rargs=""
+    [[ $set_ == *" -- "* ]] && rargs="${set_#* -- }"
+    [[ $jflags == none ]] && jflags=""
+    jmh="-"
+    while pgrep -f benchmarks.jar >/dev/null; do
+      if ((jmh_left <= 0)); then jmh="jmh!"; log "JMH running: proceeding anyway"; break; fi
+      log "JMH running, waiting (${jmh_left}s left)"; sleep 5; jmh_left=$((jmh_left - 5))
+    done
+    # shellcheck disable=SC2086
+    java $jflags -jar "$jar" run -c "$tmp/m.yaml" $rargs >"$tmp/m-$rep-$k.log" 2>&1 &
+    mp=$!; pids+=("$mp")
+    wait_http "$MERIDIAN_PORT" 60 "$mp" || { cat "$tmp/m-$rep-$k.log" >&2; exit 1; }
+    timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$MERIDIAN_PORT/" >/dev/null
+    s="$(cat /proc/$mp/stat)"; s="${s##*) }"; t0="$(awk '{print $12 + $13}' <<<"$s")"
+    out="$(timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$MERIDIAN_PORT/")"
+    s="$(cat /proc/$mp/stat)"; s="${s##*) }"; t1="$(awk '{print $12 + $13}' <<<"$s")"
+    stop_pid "$mp"
+    rps="$(awk '/^Requests\/sec:/{printf "%.0f", $2}' <<<"$out")"
+    reqs="$(awk '/ requests in /{print $1; exit}' <<<"$out")"
+    p99="$(awk '$1=="99%"{print $2}' <<<"$out")"
+    cpu="$(awk -v d=$((t1 - t0)) -v clk="$CLK" -v n="${reqs:-1}" 'BEGIN{printf "%.1f", d / clk * 1e6 / n}')"
+    log "rep$rep set$k [${set_}] rps=$rps p99=$p99 cpu/req=${cpu}us $jmh"
+    rows+=("$k|$rep|$rps|$p99|$cpu|$jmh")
+    sleep 1
+  done
+done
+
+printf '\n| flag set | rep | requests/s | p99 | Meridian µs CPU/req | JMH running |\n|---|---|---|---|---|---|\n'
+for r in "${rows[@]}"; do
+  IFS='|' read -r k rep rps p99 cpu jmh <<<"$r"
+  printf '| `%s` | %s | %s | %s | %s | %s |\n' "${sets[$k]}" "$rep" "$rps" "$p99" "$cpu" "$jmh"
+done
+printf '\nMedians (c%s, %s s, %s repeats, fresh JVM per run):\n\n| flag set | requests/s | µs CPU/req |\n|---|---|---|\n' "$CONNS" "$DURATION" "$REPEATS"
+for ((k = 0; k < ${#sets[@]}; k++)); do
+  med() { sort -n | awk '{a[NR]=$1} END{ if (NR % 2) print a[(NR+1)/2]; else printf "%.1f", (a[NR/2]+a[NR/2+1])/2 }'; }
+  mr="$(for r in "${rows[@]}"; do IFS='|' read -r kk _ rps _ _ _ <<<"$r"; if [[ $kk == "$k" ]]; then echo "$rps"; fi; done | med)"
+  mc="$(for r in "${rows[@]}"; do IFS='|' read -r kk _ _ _ cpu _ <<<"$r"; if [[ $kk == "$k" ]]; then echo "$cpu"; fi; done | med)"
+  printf '| `%s` | %s | %s |\n' "${sets[$k]}" "$mr" "$mc"
+done
