@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The windowed detectors (failure percentage, p99 latency) are evaluated on the control thread's periodic tick.
  */
 final class OutlierDetector implements OutcomeSink {
+    /** Without a latency detector, the recent p99 (for hedge delays) is taken over windows this long. */
+    private static final long RECENT_P99_WINDOW_NANOS = 1_000_000_000L;
+    private static final int RECENT_P99_MIN_SAMPLES = 20;
     private final ConcurrentHashMap<EndpointState, EndpointMonitor> monitors = new ConcurrentHashMap<>();
     private final CurrentTable table;
     private final EligibilityPublisher publisher;
@@ -69,6 +72,12 @@ final class OutlierDetector implements OutcomeSink {
         if (n == m.config.consecutive5xx()) {
             control.execute(() -> runEnded(endpoint, m, "consecutive 5xx: " + n + " (last " + status + ")"));
         }
+    }
+
+    /** The endpoint's p99 response-header latency over its last full window; 0 when not known yet. */
+    long recentP99Nanos(EndpointState endpoint) {
+        EndpointMonitor m = monitors.get(endpoint);
+        return m == null ? 0 : m.recentP99Nanos;
     }
 
     private EndpointMonitor monitor(EndpointState endpoint) {
@@ -139,9 +148,16 @@ final class OutlierDetector implements OutcomeSink {
     private void evaluateLatency(EndpointState s, EndpointMonitor m, ClusterConfig cluster, long now) {
         OutlierConfig.LatencyConfig latency = cluster.outlier().latency();
         if (latency == null) {
-            m.nextLatencyNanos = EndpointMonitor.NOT_STARTED;
             if (s.health().degraded()) {
                 publisher.change(s, "latency detection off", -1, h -> h.degraded(false));
+            }
+            // No detector, but hedging still wants a recent p99: keep one over short windows.
+            if (m.nextLatencyNanos == EndpointMonitor.NOT_STARTED || now >= m.nextLatencyNanos) {
+                m.nextLatencyNanos = now + RECENT_P99_WINDOW_NANOS;
+                long p99 = m.latency.swapP99(RECENT_P99_MIN_SAMPLES);
+                if (p99 >= 0) {
+                    m.recentP99Nanos = p99;
+                }
             }
             return;
         }
@@ -157,6 +173,7 @@ final class OutlierDetector implements OutcomeSink {
         if (p99 < 0) {
             return;
         }
+        m.recentP99Nanos = p99;
         boolean slow = p99 > latency.p99Threshold().toNanos();
         if (slow != s.health().degraded()) {
             String cause = "p99 " + p99 / 1_000_000.0 + " ms " + (slow ? "above " : "within ")

@@ -6,14 +6,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 
 /**
  * Builds a client connection's pipeline in named steps. Never an aggregator: bodies stream.
  */
 final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
     static final String HTTP_CODEC = "http-codec";
-    static final String EXPECT_CONTINUE = "expect-continue";
     static final String PROXY = "proxy";
     /** Request body chunks up to 64 KiB: fewer writes for uploads, still one bounded read at a time. */
     private static final int MAX_CHUNK = 64 * 1024;
@@ -33,7 +31,6 @@ final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxInitialLineLength(limits.maxRequestLineBytes() + 2)
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK)));
-        p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(PROXY, new ProxyHandler(server));
         server.clientChannels().add(ch);
         server.stats().downstreamConnections.increment();

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -245,6 +246,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closeAfterResponse = !clientKeepAlive;
         loopActiveExchanges.incrementAndGet();
 
+        if (req.headers().contains(HttpHeaderNames.EXPECT) && !answerExpectation(req)) {
+            return;
+        }
         String host = req.headers().get(HttpHeaderNames.HOST);
         String uri = req.uri();
         if (!uri.isEmpty() && uri.charAt(0) != '/' && uri.indexOf("://") > 0) {
@@ -281,6 +285,25 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         budgetCounted = true;
         stats.proxied.increment();
         startAttempt(first);
+    }
+
+    /**
+     * {@code Expect: 100-continue} is answered here (the upstream gets the body without asking); any other
+     * expectation cannot be met (RFC 9110 §10.1.1).
+     *
+     * @return whether the exchange goes on
+     */
+    private boolean answerExpectation(HttpRequest req) {
+        if (!HttpUtil.is100ContinueExpected(req)) {
+            stats.badRequests.increment();
+            replyLocally(HttpResponseStatus.EXPECTATION_FAILED,
+                    "unsupported expectation '" + req.headers().get(HttpHeaderNames.EXPECT) + "'");
+            return false;
+        }
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        req.headers().remove(HttpHeaderNames.EXPECT);
+        return true;
     }
 
     private static boolean isIdempotent(HttpMethod method) {

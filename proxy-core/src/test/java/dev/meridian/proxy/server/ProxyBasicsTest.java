@@ -86,6 +86,30 @@ class ProxyBasicsTest {
     }
 
     @Test
+    void expectContinueIsAnsweredAndTheBodyForwarded() throws Exception {
+        try (RawHttpClient c = client()) {
+            c.send("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(100);
+            c.send("data");
+            Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("b1 POST /form bytes=4 crc=" + crc("data"));
+        }
+        assertThat(backend.lastReceived().headers().contains("expect")).isFalse();
+    }
+
+    @Test
+    void unsupportedExpectationIs417() throws Exception {
+        try (RawHttpClient c = client()) {
+            Response r = c.get("a", "/x", "Expect: teapot");
+            assertThat(r.status()).isEqualTo(417);
+            assertThat(r.bodyText()).contains("unsupported expectation 'teapot'");
+            assertThat(c.get("a", "/after").status()).isEqualTo(200);
+        }
+        assertThat(backend.received()).extracting(TestBackend.Received::uri).containsExactly("/after");
+    }
+
+    @Test
     void chunkedResponseStreamsThrough() throws Exception {
         try (RawHttpClient c = client()) {
             Response r = c.get("a", "/chunked/4");
