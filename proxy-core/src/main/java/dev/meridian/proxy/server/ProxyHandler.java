@@ -12,6 +12,7 @@ import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.Route;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -100,6 +101,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private int replayBytes;
     private boolean replayOverflowed;
     private long requestHeadSentAt;
+    /** The channel of the current try's connect while it is pending; any other connect completing is stale. */
+    private Channel connectingChannel;
+    /** The current try waits out a backoff before it starts. */
+    private boolean backoffPending;
     /** The hedge in flight, if any; at most one per exchange. */
     private HedgeTry hedge;
     private boolean hedgeConsidered;
@@ -355,10 +360,23 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     + endpoint.id() + "' reached (" + cluster.config().pool().maxConnectionsPerEndpoint() + ")");
             return;
         }
-        pool.connect(endpoint, timeouts.connect()).addListener(onConnected);
+        ChannelFuture f = pool.connect(endpoint, timeouts.connect());
+        connectingChannel = f.channel();
+        f.addListener(onConnected);
+    }
+
+    /** Whether the current (non-hedge) try is still under way: connected, connecting, or about to start. */
+    private boolean primaryAlive() {
+        return upstream != null || connectingChannel != null || backoffPending;
     }
 
     private void connected(ChannelFuture f) {
+        if (f.channel() != connectingChannel) {
+            // A try given up while connecting (its hedge won, or the exchange ended): nobody will send on it.
+            f.channel().close();
+            return;
+        }
+        connectingChannel = null;
         if (!inExchange || closing) {
             // The client left while we connected: nobody will send on this connection.
             f.channel().close();
@@ -418,8 +436,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         long id = exchangeId;
+        backoffPending = true;
         ctx.executor().schedule(() -> {
-            if (inExchange && exchangeId == id && !closing) {
+            if (backoffPending && inExchange && exchangeId == id && !closing) {
+                backoffPending = false;
                 startAttempt(next);
             }
         }, backoff, TimeUnit.NANOSECONDS);
@@ -545,8 +565,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         hedge = null;
         stats.hedgeWins.increment();
-        // The first try lost: its connection may be mid-request, so it is closed, never pooled.
+        // The first try lost: its connection may be mid-request, so it is closed, never pooled; a connect or a
+        // backoff it had under way is abandoned.
         discardUpstream();
+        connectingChannel = null;
+        backoffPending = false;
         endAttempt();
         // The head was just read from the hedge's connection, so it is open: the lease cannot fail here.
         upstream = won.connection();
@@ -563,6 +586,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         hedge = null;
+        releaseHedgePermit();
         EndpointState e = failed.endpoint();
         if (connectFailure) {
             outcomes().connectFailed(e, timedOut);
@@ -570,7 +594,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             outcomes().failedBeforeResponse(e);
         }
         e.requestEnded();
-        if (upstream == null && !responseStarted && inExchange) {
+        if (!primaryAlive() && !responseStarted && inExchange) {
             // The first try had failed already and was waiting on this hedge: fail or retry as a whole.
             attemptFailed(HttpResponseStatus.BAD_GATEWAY, "endpoint '" + e.id()
                     + "' closed the connection before responding", true);
@@ -590,6 +614,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             hedge = null;
             h.cancel();
             h.endpoint().requestEnded();
+            releaseHedgePermit();
+        }
+    }
+
+    /** A hedge that failed or lost is no longer a retry in flight: its permit goes back to the budget at once. */
+    private void releaseHedgePermit() {
+        if (holdingHedgePermit) {
+            holdingHedgePermit = false;
+            cluster.retryBudget().releaseRetry();
         }
     }
 
@@ -878,12 +911,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         inExchange = false;
         endAttempt();
         cancelHedge();
-        if (holdingHedgePermit) {
-            holdingHedgePermit = false;
-            cluster.retryBudget().releaseRetry();
-        }
+        releaseHedgePermit();
         hedgeConsidered = false;
         hedgeDeadline = Long.MAX_VALUE;
+        connectingChannel = null;
+        backoffPending = false;
         if (holdingRetryPermit) {
             holdingRetryPermit = false;
             cluster.retryBudget().releaseRetry();
@@ -970,20 +1002,29 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         if (upstream == null) {
-            if (hedge != null && hedge.connection() != null
+            if (hedge != null && !primaryAlive() && hedge.connection() != null
                     && now - (hedge.headSentAt() + tryHeaderTimeoutNanos()) >= 0) {
                 // Only the hedge was left, and it is late too.
                 HedgeTry late = hedge;
                 hedge = null;
                 late.cancel();
                 late.endpoint().requestEnded();
+                releaseHedgePermit();
                 outcomes().failedBeforeResponse(late.endpoint());
                 attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + late.endpoint().id()
                         + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
                 return;
             }
+            if (hedge == null && !primaryAlive() && !responseStarted) {
+                // Nothing is under way for this request any more: a state no path should leave behind, but the
+                // client must get an answer rather than wait forever.
+                stats.stuckExchanges.increment();
+                failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "no try of this request is in progress");
+                return;
+            }
             // Connecting (the connect timeout is the socket's own), backing off, or waiting on a hedge.
-            timerBy(hedge != null ? hedgeTimeoutDeadline() : now + timeouts.idle().toNanos());
+            timerBy(hedge != null ? hedgeTimeoutDeadline() : now + Math.min(timeouts.idle().toNanos(),
+                    tryHeaderTimeoutNanos()));
             return;
         }
         boolean awaitingHead = requestComplete && !responseStarted;

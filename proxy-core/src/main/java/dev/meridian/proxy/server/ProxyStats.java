@@ -24,6 +24,8 @@ public final class ProxyStats {
     public final LongAdder retryBudgetExhausted = new LongAdder();
     public final LongAdder hedges = new LongAdder();
     public final LongAdder hedgeWins = new LongAdder();
+    /** Exchanges the timer found with nothing under way: should stay 0; each one was answered 502 instead. */
+    public final LongAdder stuckExchanges = new LongAdder();
     public final LongAdder downstreamConnections = new LongAdder();
     public final LongAdder upstreamConnections = new LongAdder();
 }
