@@ -130,7 +130,8 @@ class ActiveHealthCheckerTest {
 
         await().atMost(WITHIN).pollInterval(POLL).until(() -> a.requests() >= 3);
 
-        assertThat(gapsMillis(a.received())).allSatisfy(gap -> assertThat(gap).isGreaterThanOrEqualTo(350));
+        // Far above the 50 ms interval; not exact, since one check's connect latency shifts its arrival.
+        assertThat(gapsMillis(a.received())).allSatisfy(gap -> assertThat(gap).isGreaterThanOrEqualTo(250));
     }
 
     @Test
@@ -179,7 +180,8 @@ class ActiveHealthCheckerTest {
         assertThat(bounds).isNotEmpty().allSatisfy(b -> assertThat(b).isEqualTo(Duration.ofMillis(100).toNanos()));
         // The mean, not each gap: an arrival's own connect latency shifts one gap and shortens the next.
         double meanGap = gapsMillis(a.received()).stream().mapToLong(Long::longValue).average().orElseThrow();
-        assertThat(meanGap).as("interval 50 ms + the full 100 ms of jitter").isBetween(140.0, 260.0);
+        // Clearly above the bare 50 ms interval; a loaded machine skews single arrivals either way.
+        assertThat(meanGap).as("interval 50 ms + the full 100 ms of jitter").isBetween(110.0, 300.0);
     }
 
     @Test
