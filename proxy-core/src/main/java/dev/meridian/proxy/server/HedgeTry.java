@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * A second try of a request that is late to answer, sent to another endpoint while the first still waits. It lives
@@ -53,7 +52,7 @@ final class HedgeTry implements UpstreamListener {
     }
 
     /** Sends the whole request (head and the kept body) on a pooled or new connection. */
-    void start(UpstreamPool pool, Duration connectTimeout, HttpRequest request, List<HttpContent> body) {
+    void start(UpstreamPool pool, Duration connectTimeout, HttpRequest request, ReplayBuffer body) {
         UpstreamConnection idle = pool.pollIdle(endpoint);
         if (idle != null) {
             send(idle, request, body);
@@ -71,7 +70,7 @@ final class HedgeTry implements UpstreamListener {
         });
     }
 
-    private void send(UpstreamConnection c, HttpRequest request, List<HttpContent> body) {
+    private void send(UpstreamConnection c, HttpRequest request, ReplayBuffer body) {
         connection = c;
         if (!c.lease(this)) {
             done = true;
@@ -80,9 +79,7 @@ final class HedgeTry implements UpstreamListener {
         }
         headSentAt = System.nanoTime();
         c.channel().write(request, c.channel().voidPromise());
-        for (int i = 0; i < body.size(); i++) {
-            c.channel().write(body.get(i).retainedDuplicate(), c.channel().voidPromise());
-        }
+        body.writeTo(c.channel());
         c.channel().flush();
     }
 

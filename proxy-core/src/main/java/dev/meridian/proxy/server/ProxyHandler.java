@@ -39,8 +39,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -86,20 +84,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private RetryConfig retries;
     private UpstreamConnection upstream;
     private boolean retriedStale;
-    private boolean requestBodySent;
     private boolean idempotent;
-    /** Every endpoint this request was sent to, so a retry goes elsewhere. */
-    private EndpointState[] tried = new EndpointState[4];
-    private int triedCount;
+    private final TriedEndpoints tried = new TriedEndpoints();
     private boolean attemptCounted;
     private boolean holdingRetryPermit;
     private boolean budgetCounted;
     /** Increments per exchange, so a delayed retry scheduled for an earlier exchange does nothing. */
     private long exchangeId;
-    /** The request body forwarded so far, kept while it fits the route's buffer limit, for replay on a retry. */
-    private final ArrayList<HttpContent> replay = new ArrayList<>(2);
-    private int replayBytes;
-    private boolean replayOverflowed;
+    private final ReplayBuffer replay = new ReplayBuffer();
     private long requestHeadSentAt;
     /** The channel of the current try's connect while it is pending; any other connect completing is stale. */
     private Channel connectingChannel;
@@ -318,10 +310,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void startAttempt(EndpointState target) {
-        if (triedCount == tried.length) {
-            tried = Arrays.copyOf(tried, tried.length * 2);
-        }
-        tried[triedCount++] = target;
+        tried.add(target);
         endpoint = target;
         target.requestStarted();
         attemptCounted = true;
@@ -430,7 +419,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void retryOn(EndpointState next) {
         stats.retries.increment();
-        long backoff = backoffNanos(triedCount);
+        long backoff = backoffNanos(tried.count());
         if (backoff <= 0) {
             startAttempt(next);
             return;
@@ -446,13 +435,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private EndpointState retryTarget(boolean requestMayHaveArrived) {
-        if (closing || responseStarted || triedCount > retries.maxRetries()) {
+        if (closing || responseStarted || tried.count() > retries.maxRetries()) {
             return null;
         }
-        if (requestMayHaveArrived && (!idempotent || replayOverflowed)) {
+        if (requestMayHaveArrived && (!idempotent || !replay.replayable())) {
             return null;
         }
-        EndpointState next = cluster.pickExcluding(pickContext, tried, triedCount);
+        EndpointState next = cluster.pickExcluding(pickContext, tried.array(), tried.count());
         if (next == null) {
             return null;
         }
@@ -490,9 +479,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         requestHeadSentAt = lastActivity;
         c.channel().write(request, c.channel().voidPromise());
         // A retry sends what the failed try already sent; the first try finds the replay empty.
-        for (int i = 0; i < replay.size(); i++) {
-            c.channel().write(replay.get(i).retainedDuplicate(), c.channel().voidPromise());
-        }
+        replay.writeTo(c.channel());
         drainPending();
         flushUpstream();
         syncClientReading();
@@ -501,11 +488,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void forwardRequestContent(HttpContent content) {
         lastActivity = System.nanoTime();
         boolean last = content instanceof LastHttpContent;
-        int size = content.content().readableBytes();
-        if (size > 0) {
-            requestBodySent = true;
-        }
-        keepForReplay(content, size);
+        replay.keep(content, idempotent, retries.bufferLimitBytes());
         upstream.channel().write(content, upstream.channel().voidPromise());
         if (!upstream.channel().isWritable()) {
             syncClientReading();
@@ -526,7 +509,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** GET and HEAD are hedged by default: safe to send twice, and the case a hung endpoint hurts most. */
     private boolean hedgeApplies() {
         HttpMethod method = request.method();
-        return retries.hedge().enabled() && !hedgeConsidered && !replayOverflowed
+        return retries.hedge().enabled() && !hedgeConsidered && replay.replayable()
                 && (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method));
     }
 
@@ -539,7 +522,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void launchHedge() {
         hedgeConsidered = true;
-        EndpointState next = cluster.pickExcluding(pickContext, tried, triedCount);
+        EndpointState next = cluster.pickExcluding(pickContext, tried.array(), tried.count());
         if (next == null) {
             return;
         }
@@ -548,10 +531,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         holdingHedgePermit = true;
-        if (triedCount == tried.length) {
-            tried = Arrays.copyOf(tried, tried.length * 2);
-        }
-        tried[triedCount++] = next;
+        tried.add(next);
         next.requestStarted();
         stats.hedges.increment();
         hedge = new HedgeTry(next, this);
@@ -631,28 +611,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         long routeTimeout = timeouts.responseHeader().toNanos();
         return retries.perTryTimeout() == null ? routeTimeout
                 : Math.min(routeTimeout, retries.perTryTimeout().toNanos());
-    }
-
-    private void keepForReplay(HttpContent content, int size) {
-        if (replayOverflowed) {
-            return;
-        }
-        // A non-idempotent body is never sent twice; an empty end of message may be (it carries no data).
-        if ((!idempotent && size > 0) || replayBytes + size > retries.bufferLimitBytes()) {
-            replayOverflowed = true;
-            releaseReplay();
-            return;
-        }
-        replayBytes += size;
-        replay.add(content.retainedDuplicate());
-    }
-
-    private void releaseReplay() {
-        for (int i = 0; i < replay.size(); i++) {
-            replay.get(i).release();
-        }
-        replay.clear();
-        replayBytes = 0;
     }
 
     @Override
@@ -783,7 +741,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             abortClient();
             return;
         }
-        if (c.reused() && !retriedStale && !replayOverflowed) {
+        if (c.reused() && !retriedStale && replay.replayable()) {
             // The endpoint closed an idle keep-alive connection just as we reused it: a race, not a failure of
             // the endpoint, so the same endpoint gets the request again on a fresh connection.
             retriedStale = true;
@@ -924,10 +882,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             budgetCounted = false;
             cluster.retryBudget().requestEnded();
         }
-        releaseReplay();
-        replayOverflowed = false;
-        Arrays.fill(tried, 0, triedCount, null);
-        triedCount = 0;
+        replay.reset();
+        tried.clear();
         loopActiveExchanges.decrementAndGet();
         lastActivity = System.nanoTime();
         timerBy(lastActivity + keepAliveNanos);
@@ -937,7 +893,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         timeouts = null;
         retries = null;
         retriedStale = false;
-        requestBodySent = false;
         requestComplete = false;
         responseStarted = false;
         upstreamKeepAlive = false;
