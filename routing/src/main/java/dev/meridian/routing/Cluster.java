@@ -62,23 +62,35 @@ public final class Cluster {
      */
     public EndpointState pickExcluding(PickContext ctx, EndpointState[] tried, int triedCount) {
         EligibleSet set = eligibility.snapshot();
+        EndpointState fallback = null;
         for (int i = 0; i < RETRY_PICKS; i++) {
             EndpointState e = set.pick(ctx, cursor);
             if (e == null) {
                 return null;
             }
             if (!contains(tried, triedCount, e)) {
-                return e;
+                // In panic mode the table holds endpoints known to be down: a retry must get away from those.
+                if (e.status().takesTraffic()) {
+                    return e;
+                }
+                fallback = fallback == null ? e : fallback;
             }
         }
-        EndpointState e = firstUntried(set.members(), tried, triedCount);
-        return e != null ? e : firstUntried(set.spares(), tried, triedCount);
+        EndpointState e = firstUntried(set.members(), tried, triedCount, true);
+        if (e == null) {
+            e = firstUntried(set.spares(), tried, triedCount, true);
+        }
+        if (e == null) {
+            e = fallback != null ? fallback : firstUntried(set.members(), tried, triedCount, false);
+        }
+        return e;
     }
 
-    private static EndpointState firstUntried(List<EndpointState> candidates, EndpointState[] tried, int count) {
+    private static EndpointState firstUntried(List<EndpointState> candidates, EndpointState[] tried, int count,
+                                              boolean takingTrafficOnly) {
         for (int i = 0; i < candidates.size(); i++) {
             EndpointState e = candidates.get(i);
-            if (!contains(tried, count, e)) {
+            if (!contains(tried, count, e) && (!takingTrafficOnly || e.status().takesTraffic())) {
                 return e;
             }
         }

@@ -450,12 +450,26 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             cluster.retryBudget().releaseRetry();
             holdingRetryPermit = false;
         }
+        if (retryIsFree(requestMayHaveArrived, next)) {
+            stats.freeRetries.increment();
+            return next;
+        }
         if (!cluster.retryBudget().tryAcquireRetry()) {
             stats.retryBudgetExhausted.increment();
             return null;
         }
         holdingRetryPermit = true;
         return next;
+    }
+
+    /**
+     * The budget exists so retries do not multiply the load on struggling endpoints. A retry adds none when the
+     * failed try never reached an endpoint (its connect failed), or when it only moves the request off an endpoint
+     * known not to take traffic (panic mode sent it there) onto one that does; those go free. When everything
+     * is down there is no such target, and the budget caps the retries as before.
+     */
+    private boolean retryIsFree(boolean requestMayHaveArrived, EndpointState next) {
+        return !requestMayHaveArrived || (!endpoint.status().takesTraffic() && next.status().takesTraffic());
     }
 
     /** Full jitter over an exponential cap, as the AWS architecture blog's "backoff and jitter". */
@@ -526,11 +540,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (next == null) {
             return;
         }
-        if (!cluster.retryBudget().tryAcquireRetry()) {
+        if (retryIsFree(true, next)) {
+            stats.freeRetries.increment();
+        } else if (cluster.retryBudget().tryAcquireRetry()) {
+            holdingHedgePermit = true;
+        } else {
             stats.retryBudgetExhausted.increment();
             return;
         }
-        holdingHedgePermit = true;
         tried.add(next);
         next.requestStarted();
         stats.hedges.increment();

@@ -22,6 +22,8 @@ public final class ProxyStats {
     public final LongAdder staleRetries = new LongAdder();
     public final LongAdder retries = new LongAdder();
     public final LongAdder retryBudgetExhausted = new LongAdder();
+    /** Retries and hedges that spent no budget: nothing had reached an endpoint, or they fled a dead one. */
+    public final LongAdder freeRetries = new LongAdder();
     public final LongAdder hedges = new LongAdder();
     public final LongAdder hedgeWins = new LongAdder();
     /** Exchanges the timer found with nothing under way: should stay 0; each one was answered 502 instead. */

@@ -50,7 +50,8 @@ class FailoverTest {
         return "retries=" + st.retries.sum() + " budgetExhausted=" + st.retryBudgetExhausted.sum() + " stuck="
                 + st.stuckExchanges.sum() + " resets=" + st.upstreamResets.sum() + " connectFailures="
                 + st.connectFailures.sum() + " staleRetries=" + st.staleRetries.sum() + " hedges=" + st.hedges.sum()
-                + " noEndpoint=" + st.noEndpoint.sum() + " events=" + proxy.health().events();
+                + " noEndpoint=" + st.noEndpoint.sum() + " free=" + st.freeRetries.sum() + " events="
+                + proxy.health().events();
     }
 
     private EndpointState endpoint(String id) {
@@ -136,6 +137,46 @@ class FailoverTest {
         assertThat(detectedMillis).isLessThan(500);
         assertThat(load.failures()).isEmpty();
         // Requests that met the hung endpoint were hedged or retried well within the per-try timeout.
+        long slowest = load.samples().stream().mapToLong(LoadDriver.Sample::latencyNanos).max().orElse(0);
+        assertThat(slowest).isLessThan(TimeUnit.MILLISECONDS.toNanos(1000));
+    }
+
+    @Test
+    void inPanicModeRetriesAndHedgesStillKeepClientsAwayFromDeadEndpoints() throws Exception {
+        TestBackend a = backend("a");
+        TestBackend b = backend("b");
+        TestBackend c = backend("c");
+        proxy = MeridianServer.start(TestConfigs.parse("""
+                clusters:
+                  - name: app
+                    health_check:
+                      path: /health
+                      interval: 100ms
+                      timeout: 100ms
+                      unhealthy_threshold: 2
+                    endpoints:
+                %s
+                routes:
+                  - cluster: app
+                    retries:
+                      per_try_timeout: 250ms
+                """.formatted(endpoints(a, b, c))), 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> endpoint("c").status() == EndpointStatus.HEALTHY);
+        load = LoadDriver.start(proxy.address(), 12, "/x", 30);
+        awaitRequests(300);
+
+        b.close();
+        c.fault(Fault.HANG);
+        // One of three healthy is below the 50 % panic threshold: the level routes over all three again, so the
+        // rescue is the retries and hedges, which must flee the dead endpoints without waiting for budget.
+        await().atMost(Duration.ofSeconds(3)).until(() -> endpoint("c").status() == EndpointStatus.UNHEALTHY);
+        assertThat(proxy.routing().current().cluster("app").eligibility().snapshot().levels().get(0).panic())
+                .isTrue();
+        awaitRequests(1500);
+        load.stop();
+
+        assertThat(load.failures()).as(counters()).isEmpty();
+        assertThat(proxy.stats().freeRetries.sum()).isPositive();
         long slowest = load.samples().stream().mapToLong(LoadDriver.Sample::latencyNanos).max().orElse(0);
         assertThat(slowest).isLessThan(TimeUnit.MILLISECONDS.toNanos(1000));
     }
