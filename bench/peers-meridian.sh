@@ -6,8 +6,10 @@
 # Reads (as the harness exports them):
 #   PROXY_PORT     [8080]  listener port on 127.0.0.1
 #   BACKENDS       ["127.0.0.1:9001,127.0.0.1:9002,127.0.0.1:9003"]  equal weights = round robin
-#   PEERS_VARIANT  [default] default | tight (tight: 1 s connect and response_header timeouts;
-#                  Meridian has no active health checks yet)
+#   PEERS_VARIANT  [default] default | tight (tight, the harness's blackhole mitigation settings: 1 s connect and
+#                  response_header timeouts, active HTTP health checks on / every 100 ms (timeout 100 ms,
+#                  unhealthy_threshold 2, healthy_threshold 2, like haproxy-tight.cfg's inter 100 fall 2 rise 2)
+#                  and retries with a 1 s per_try_timeout)
 # Optional: MERIDIAN_ADMIN_PORT [19901] (kept off 9901 so a dev instance does not collide),
 #           MERIDIAN_JAVA_OPTS (replaces the default JVM flags below), MERIDIAN_JAR, MERIDIAN_CFG_DIR.
 # Writes the config to a temp file, validates it with `meridian validate`, then execs the JVM so that
@@ -32,7 +34,9 @@ fi
 
 case "$variant" in
   default) timeouts="{connect: 5s, response_header: 60s, idle: 60s}" ;;
-  tight)   timeouts="{connect: 1s, response_header: 1s, idle: 60s}" ;;
+  tight)   timeouts="{connect: 1s, response_header: 1s, idle: 60s}"
+           health_check="{type: http, path: /, interval: 100ms, timeout: 100ms, unhealthy_threshold: 2, healthy_threshold: 2}"
+           retries="{per_try_timeout: 1s}" ;;
   *) echo "peers-meridian: unknown PEERS_VARIANT=$variant (default|tight)" >&2; exit 2 ;;
 esac
 
@@ -63,10 +67,12 @@ cfg="$dir/meridian-$port-$variant.yaml"
     i=$((i + 1))
     echo "      - {id: be-$i, address: \"$ep\", region: local, weight: 100}"
   done
+  if [[ -n ${health_check:-} ]]; then echo "    health_check: $health_check"; fi
   echo "routes:"
   echo "  - name: all"
   echo "    cluster: be"
   echo "    timeouts: $timeouts"
+  if [[ -n ${retries:-} ]]; then echo "    retries: $retries"; fi
 } >"$cfg"
 
 timeout 60 java -jar "$jar" validate "$cfg" >&2 || { echo "peers-meridian: invalid config $cfg" >&2; exit 1; }
