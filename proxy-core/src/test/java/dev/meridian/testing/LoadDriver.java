@@ -58,7 +58,7 @@ public final class LoadDriver implements AutoCloseable {
                     }
                     RawHttpClient.Response r = client.get("load.test", path);
                     samples.add(new Sample(start, System.nanoTime() - start, r.status(), r.header("x-backend"),
-                            null));
+                            r.status() >= 500 ? r.bodyText().strip() : null));
                     if (r.status() >= 500 || "close".equalsIgnoreCase(r.header("connection"))) {
                         client.close();
                         client = null;

@@ -57,6 +57,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, HedgeTry.Owner {
     private final ServerContext server;
+    /** How soon a retry or hedge refused by the budget looks again. */
+    private static final long BUDGET_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     private final ProxyStats stats;
     /** Messages decoded from the client that cannot be handled yet (body while connecting, pipelined requests). */
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
@@ -87,6 +90,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean idempotent;
     private final TriedEndpoints tried = new TriedEndpoints();
     private boolean attemptCounted;
+    /** The last retry looked for was refused by the budget alone: another endpoint was there to take it. */
+    private boolean retryRefusedByBudget;
+    /** The current try's per-try timeout passed and was reported; it is kept while a retry waits for budget. */
+    private boolean tryTimeoutReported;
     private boolean holdingRetryPermit;
     private boolean budgetCounted;
     /** Increments per exchange, so a delayed retry scheduled for an earlier exchange does nothing. */
@@ -318,6 +325,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void endAttempt() {
+        tryTimeoutReported = false;
         if (attemptCounted) {
             attemptCounted = false;
             endpoint.requestEnded();
@@ -435,6 +443,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private EndpointState retryTarget(boolean requestMayHaveArrived) {
+        retryRefusedByBudget = false;
         if (closing || responseStarted || tried.count() > retries.maxRetries()) {
             return null;
         }
@@ -456,6 +465,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         if (!cluster.retryBudget().tryAcquireRetry()) {
             stats.retryBudgetExhausted.increment();
+            retryRefusedByBudget = true;
             return null;
         }
         holdingRetryPermit = true;
@@ -545,7 +555,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         } else if (cluster.retryBudget().tryAcquireRetry()) {
             holdingHedgePermit = true;
         } else {
+            // Not now: once the endpoint is known down the hedge goes free, or the budget may have room by then.
             stats.retryBudgetExhausted.increment();
+            hedgeConsidered = false;
+            hedgeDeadline = System.nanoTime() + BUDGET_RECHECK_NANOS;
+            timerBy(hedgeDeadline);
             return;
         }
         tried.add(next);
@@ -1013,13 +1027,33 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
             return;
         }
-        stats.responseTimeouts.increment();
+        if (!tryTimeoutReported) {
+            stats.responseTimeouts.increment();  // once per try, however long a retry then waits for budget
+        }
         if (responseStarted) {
             abortClient();
             return;
         }
-        outcomes().failedBeforeResponse(endpoint);
+        if (!tryTimeoutReported) {
+            tryTimeoutReported = true;
+            outcomes().failedBeforeResponse(endpoint);
+        }
         if (awaitingHead) {
+            long routeDeadline = requestCompleteAt + timeouts.responseHeader().toNanos();
+            if (now - routeDeadline < 0 && hedge == null) {
+                EndpointState next = retryTarget(true);
+                if (next != null) {
+                    discardUpstream();
+                    endAttempt();
+                    retryOn(next);
+                    return;
+                }
+                if (retryRefusedByBudget) {
+                    // Failing the client for want of budget would be worse than waiting: keep the try, look again.
+                    timerBy(Math.min(now + BUDGET_RECHECK_NANOS, routeDeadline));
+                    return;
+                }
+            }
             attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + endpoint.id()
                     + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
         } else {

@@ -84,6 +84,9 @@ class FailoverTest {
                 %s
                 routes:
                   - cluster: app
+                    timeouts:
+                      response_header: 2s
+                      idle: 2s
                 """.formatted(endpoints(a, b, c))), 2);
         load = LoadDriver.start(proxy.address(), CLIENTS, "/x", 30);
         awaitRequests(300);
@@ -94,7 +97,7 @@ class FailoverTest {
         awaitRequests(500);
         load.stop();
 
-        assertThat(load.failures()).isEmpty();
+        assertThat(load.failures()).as(counters()).isEmpty();
         assertThat(endpoint("b").requestsTotal()).isEqualTo(attemptsAtEjection);
         var ejection = proxy.health().events().stream()
                 .filter(e -> e.endpoint().equals("b") && e.to() == EndpointStatus.EJECTED).findFirst().orElseThrow();

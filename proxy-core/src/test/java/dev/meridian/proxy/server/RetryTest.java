@@ -99,6 +99,33 @@ class RetryTest {
     }
 
     @Test
+    void aTryPastItsPerTryTimeoutIsKeptWhileOnlyTheBudgetRefusesARetry() throws Exception {
+        startProxy(broken.address(), """
+                    outlier_detection:
+                      consecutive_gateway_failures: 0
+                    retry_budget:
+                      percent: 0
+                      min_concurrent: 0
+                """, """
+                    timeouts:
+                      response_header: 3s
+                    retries:
+                      per_try_timeout: 200ms
+                      hedge:
+                        enabled: false
+                """);
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            // The first try is slow, not dead: giving up at 200 ms with no retry allowed would only fail the client.
+            Response r = c.get("a", "/delay/500");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("x-backend")).isEqualTo("broken");
+        }
+        assertThat(proxy.stats().retryBudgetExhausted.sum()).isPositive();
+        assertThat(proxy.stats().responseTimeouts.sum()).isEqualTo(1);
+        assertThat(healthy.received()).isEmpty();
+    }
+
+    @Test
     void noRetriesWhenMaxIsZero() throws Exception {
         broken.fault(Fault.CLOSE);
         startProxy(broken.address(), "", """
@@ -114,7 +141,10 @@ class RetryTest {
     @Test
     void anExhaustedBudgetFailsFastInsteadOfRetrying() throws Exception {
         broken.fault(Fault.CLOSE);
+        // Ejection off: a retry away from an ejected endpoint is a redistribution and spends no budget.
         startProxy(broken.address(), """
+                    outlier_detection:
+                      consecutive_gateway_failures: 0
                     retry_budget:
                       percent: 0
                       min_concurrent: 0
