@@ -113,7 +113,7 @@ class InvalidConfigTest {
                 mistake("size in decimal units", "routes:\n", "server:\n  max_header_size: 64KB\nroutes:\n",
                         18, 20, "bad size '64KB'", "512B, 8KiB, 1MiB"),
                 mistake("unknown policy", "    endpoints:\n", "    policy: round_robin\n    endpoints:\n",
-                        12, 13, "unknown policy 'round_robin'", "allowed policies: weighted"),
+                        12, 13, "unknown policy 'round_robin'", "allowed policies: weighted, random, least_request, latency"),
                 mistake("empty routes", "routes:\n  - name: all\n    cluster: api\n", "routes: []\n",
                         17, 9, "'routes' is empty", "at least one route is required"),
                 mistake("relative path prefix", "    cluster: api\n", "    cluster: api\n    match:\n"
