@@ -2,6 +2,7 @@ package dev.meridian.routing;
 
 import dev.meridian.config.ClusterConfig;
 import dev.meridian.config.EndpointConfig;
+import dev.meridian.routing.balance.PeakEwma;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,6 +22,7 @@ public final class EndpointState {
     /** Written on every request by every event loop, read rarely: striped to keep the loops off one cache line. */
     private final LongAdder requestsTotal = new LongAdder();
     private final EndpointHealth health = new EndpointHealth();
+    private final PeakEwma latency = new PeakEwma();
 
     EndpointState(EndpointBinding binding) {
         this.id = binding.config().id();
@@ -59,6 +61,11 @@ public final class EndpointState {
     /** Requests ever sent here (started). */
     public long requestsTotal() {
         return requestsTotal.sum();
+    }
+
+    /** Response time estimate for the {@code latency} policy; kept across reloads with the rest of the state. */
+    public PeakEwma latency() {
+        return latency;
     }
 
     /** The inputs to this endpoint's status; the health control thread writes them, anyone reads. */

@@ -2,6 +2,7 @@ package dev.meridian.routing;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -13,10 +14,17 @@ public final class PickContext {
     private static final int INITIAL_SLOTS = 16;
 
     private final RandomGenerator random;
+    private final LongSupplier clock;
     private long[] cursors = new long[INITIAL_SLOTS];
 
     public PickContext(RandomGenerator random) {
+        this(random, System::nanoTime);
+    }
+
+    /** A context whose {@link #nanoTime()} is {@code clock}: tests drive latency picks with a fake clock. */
+    public PickContext(RandomGenerator random, LongSupplier clock) {
         this.random = Objects.requireNonNull(random, "random");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The next ticket of cursor {@code slot}: 0, 1, 2, ... Grows its storage when a new table needs more slots. */
@@ -35,5 +43,10 @@ public final class PickContext {
 
     public RandomGenerator random() {
         return random;
+    }
+
+    /** Now, on the clock that response times are observed with ({@code System.nanoTime()} unless injected). */
+    public long nanoTime() {
+        return clock.getAsLong();
     }
 }

@@ -2,6 +2,7 @@ package dev.meridian.routing.balance;
 
 import dev.meridian.config.ClusterConfig;
 import dev.meridian.config.EndpointConfig;
+import dev.meridian.config.Policy;
 import dev.meridian.routing.EndpointHealth;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.EndpointStatus;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.random.RandomGenerator;
 
 /**
  * The endpoints of a cluster that take traffic now: per priority level, a weighted table over effective weights and
@@ -24,17 +26,23 @@ import java.util.TreeMap;
  * <p>Cursor slots: a cluster with one level uses its one slot for endpoints; with several, its first slot picks the
  * level and level {@code i} (in priority order) uses slot {@code 1 + i}, so each table is exactly proportional per
  * event loop.
+ *
+ * <p>Within a level the cluster's {@link Policy} chooses: {@code weighted} walks the table with the cursor,
+ * {@code random} draws over cumulative weights, {@code least_request} and {@code latency} compare two distinct members
+ * drawn at random (power of two choices). All of them read arrays built here, never scan, and allocate nothing.
  */
 public final class EligibleSet {
     /** No endpoint can take traffic. */
-    public static final EligibleSet EMPTY = new EligibleSet(new Level[0], List.of());
+    public static final EligibleSet EMPTY = new EligibleSet(Policy.WEIGHTED, new Level[0], List.of());
 
+    private final Policy policy;
     private final Level[] levels;
     private final WeightedTable<Level> levelTable;
     private final List<EndpointState> members;
     private final List<EndpointState> spares;
 
-    private EligibleSet(Level[] levels, List<EndpointState> spares) {
+    private EligibleSet(Policy policy, Level[] levels, List<EndpointState> spares) {
+        this.policy = policy;
         this.levels = levels;
         this.spares = spares;
         int[] loads = new int[levels.length];
@@ -84,7 +92,7 @@ public final class EligibleSet {
                 spares.addAll(built[i].table.entries());
             }
         }
-        return new EligibleSet(kept.toArray(new Level[0]), Collections.unmodifiableList(spares));
+        return new EligibleSet(cluster.policy(), kept.toArray(new Level[0]), Collections.unmodifiableList(spares));
     }
 
     /** Nothing is healthy anywhere: Envoy's answer is the first level in panic, when panic mode is on. */
@@ -94,7 +102,7 @@ public final class EligibleSet {
         }
         for (Level l : built) {
             if (l.panicTable.entries().size() > 0) {
-                return new EligibleSet(new Level[] {l.inPanicWithAllLoad()}, List.of());
+                return new EligibleSet(cluster.policy(), new Level[] {l.inPanicWithAllLoad()}, List.of());
             }
         }
         return EMPTY;
@@ -120,7 +128,21 @@ public final class EligibleSet {
             return null;
         }
         Level l = ls.length == 1 ? ls[0] : levelTable.pick(ctx.nextTicket(cursor));
-        return l.table.pick(ctx.nextTicket(cursor + l.slot));
+        switch (policy) {
+            case RANDOM:
+                return l.pickRandom(ctx.random());
+            case LEAST_REQUEST:
+                return l.pickLeastRequest(ctx.random());
+            case LATENCY:
+                return l.pickLowestLatency(ctx.random(), ctx.nanoTime());
+            default:
+                return l.table.pick(ctx.nextTicket(cursor + l.slot));
+        }
+    }
+
+    /** The policy picks within a level follow. */
+    public Policy policy() {
+        return policy;
     }
 
     /** The first level that takes load, or -1 when empty. */
@@ -153,7 +175,7 @@ public final class EligibleSet {
 
     /** Whether publishing {@code other} instead of this would change no pick. */
     public boolean sameMembersAs(EligibleSet other) {
-        if (levels.length != other.levels.length) {
+        if (policy != other.policy || levels.length != other.levels.length) {
             return false;
         }
         for (int i = 0; i < levels.length; i++) {
@@ -166,7 +188,7 @@ public final class EligibleSet {
 
     @Override
     public String toString() {
-        return "EligibleSet" + Arrays.toString(levels);
+        return "EligibleSet[" + policy.yamlName() + "]" + Arrays.toString(levels);
     }
 
     /** One priority level's share of the load and the table its picks come from. */
@@ -181,6 +203,10 @@ public final class EligibleSet {
         /** Kept so the level can go into panic without a rebuild when the whole cluster has no health. */
         private final WeightedTable<EndpointState> panicTable;
         private final int[] panicWeights;
+        /** The table's entries and their weights, index for index, for the policies that draw at random. */
+        private final EndpointState[] states;
+        /** Strictly increasing prefix sums of {@link #weights}: a random draw is one binary search. */
+        private final long[] cumulative;
 
         private Level(int priority, int slot, int healthPercent, int loadPercent, boolean panic, int[] weights,
                       WeightedTable<EndpointState> table, int[] panicWeights,
@@ -194,6 +220,63 @@ public final class EligibleSet {
             this.table = table;
             this.panicWeights = panicWeights;
             this.panicTable = panicTable;
+            this.states = table.entries().toArray(new EndpointState[0]);
+            this.cumulative = new long[weights.length];
+            long sum = 0;
+            for (int i = 0; i < weights.length; i++) {
+                sum += weights[i];
+                cumulative[i] = sum;
+            }
+        }
+
+        EndpointState pickRandom(RandomGenerator random) {
+            EndpointState[] s = states;
+            int n = s.length;
+            if (n <= 1) {
+                return n == 0 ? null : s[0];
+            }
+            long slot = random.nextLong(cumulative[n - 1]);
+            int i = Arrays.binarySearch(cumulative, slot + 1);
+            return s[i >= 0 ? i : -i - 1];
+        }
+
+        /** Power of two choices keeping the higher weight / (in flight + 1); compared cross-multiplied, exactly. */
+        EndpointState pickLeastRequest(RandomGenerator random) {
+            EndpointState[] s = states;
+            int n = s.length;
+            if (n <= 1) {
+                return n == 0 ? null : s[0];
+            }
+            int a = random.nextInt(n);
+            int b = distinctFrom(a, random, n);
+            long aScore = weights[a] * (Math.max(0, s[b].inFlight()) + 1L);
+            long bScore = weights[b] * (Math.max(0, s[a].inFlight()) + 1L);
+            return aScore >= bScore ? s[a] : s[b];
+        }
+
+        /**
+         * Power of two choices keeping the lower Peak-EWMA x (in flight + 1), per unit of weight, so a heavier
+         * endpoint is expected to take proportionally more before it looks as loaded.
+         */
+        EndpointState pickLowestLatency(RandomGenerator random, long nowNanos) {
+            EndpointState[] s = states;
+            int n = s.length;
+            if (n <= 1) {
+                return n == 0 ? null : s[0];
+            }
+            int a = random.nextInt(n);
+            int b = distinctFrom(a, random, n);
+            return latencyCost(s[a], weights[a], nowNanos) <= latencyCost(s[b], weights[b], nowNanos) ? s[a] : s[b];
+        }
+
+        private static double latencyCost(EndpointState s, int weight, long nowNanos) {
+            return s.latency().estimateAt(nowNanos) * (Math.max(0, s.inFlight()) + 1) / weight;
+        }
+
+        /** A uniform index in [0, n) other than {@code a}: draw from n - 1 and skip over {@code a}. */
+        private static int distinctFrom(int a, RandomGenerator random, int n) {
+            int b = random.nextInt(n - 1);
+            return b >= a ? b + 1 : b;
         }
 
         static Level build(int priority, int slot, List<EndpointState> states, ClusterConfig cluster,
