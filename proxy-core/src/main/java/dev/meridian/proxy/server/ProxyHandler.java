@@ -700,6 +700,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         lastActivity = System.nanoTime();
         cancelHedge();
         outcomes().responded(endpoint, code, lastActivity - requestHeadSentAt);
+        endpoint.latency().observe(lastActivity - requestHeadSentAt, lastActivity);
         if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
             EndpointState next = retryTarget(true);
             if (next != null) {
