@@ -35,6 +35,11 @@ final class BenchConfigs {
      *                {@code mixed}: random 1..1000, a cycle too long to store for large clusters
      */
     static MeridianConfig cluster(int endpoints, String weights) {
+        return cluster(endpoints, weights, Policy.WEIGHTED);
+    }
+
+    /** As {@link #cluster(int, String)}, balanced with {@code policy}. */
+    static MeridianConfig cluster(int endpoints, String weights, Policy policy) {
         SplittableRandom random = new SplittableRandom(7);
         List<EndpointConfig> list = new ArrayList<>();
         for (int i = 0; i < endpoints; i++) {
@@ -42,7 +47,7 @@ final class BenchConfigs {
             list.add(new EndpointConfig("e" + i, "10.0." + (i / 250) + "." + (i % 250 + 1), 8080, REGION.name(), null,
                     weight, 0, 0));
         }
-        ClusterConfig cluster = new ClusterConfig("c", Policy.WEIGHTED, PoolConfig.DEFAULT, list);
+        ClusterConfig cluster = new ClusterConfig("c", policy, PoolConfig.DEFAULT, list);
         return config(List.of(cluster), List.of(new RouteConfig("all", RouteMatch.ANY, "c", List.of(), null)));
     }
 
