@@ -85,8 +85,9 @@ public final class ActiveHealthChecker implements AutoCloseable {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.random = Objects.requireNonNull(random, "random");
-        this.http = new HttpProbe(channelClass, openConnections);
-        this.tcp = new TcpProbe(channelClass, openConnections);
+        ProbeConnector connector = new ProbeConnector(channelClass, openConnections);
+        this.http = new HttpProbe(connector);
+        this.tcp = new TcpProbe(connector);
     }
 
     /** Starts checking every endpoint of every cluster of {@code table} that configures active checks. */

@@ -1,13 +1,11 @@
 package dev.meridian.health.probe;
 
 import dev.meridian.routing.EndpointState;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -20,9 +18,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One HTTP/1.1 request on a fresh connection ({@code Connection: close}); passes when the status is expected and,
@@ -33,44 +29,32 @@ final class HttpProbe implements Probe {
     static final int MAX_RESPONSE_BYTES = 64 * 1024;
     static final String USER_AGENT = "meridian-health-check";
 
-    private final Class<? extends SocketChannel> channelClass;
-    private final AtomicInteger openConnections;
+    private final ProbeConnector connector;
 
-    HttpProbe(Class<? extends SocketChannel> channelClass, AtomicInteger openConnections) {
-        this.channelClass = channelClass;
-        this.openConnections = openConnections;
+    HttpProbe(ProbeConnector connector) {
+        this.connector = connector;
     }
 
     @Override
     public ProbeAttempt start(EventLoop loop, EndpointState endpoint, CheckSettings settings, ProbeCallback callback) {
         ProbeAttempt attempt = new ProbeAttempt(loop, settings, callback);
-        InetSocketAddress address = endpoint.address();
-        if (address.isUnresolved()) {
-            attempt.fail("unresolved address " + endpoint.config().authority());
-            return attempt;
-        }
         String host = settings.host() != null ? settings.host() : endpoint.config().authority();
-        ChannelFuture connect = new Bootstrap()
-                .group(loop)
-                .channel(channelClass)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.timeoutMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
+        ChannelFuture connect = connector.connect(loop, endpoint, settings, attempt,
+                new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(),
                                 new HttpObjectAggregator(MAX_RESPONSE_BYTES),
                                 new ResponseHandler(attempt, settings, host));
                     }
-                })
-                .connect(address);
-        openConnections.incrementAndGet();
-        connect.channel().closeFuture().addListener(f -> openConnections.decrementAndGet());
-        attempt.attach(connect.channel());
-        connect.addListener(f -> {
-            if (!f.isSuccess()) {
-                attempt.fail(f.cause());
-            }
-        });
+                }, true);
+        if (connect != null) {
+            connect.addListener(f -> {
+                if (!f.isSuccess()) {
+                    attempt.fail(f.cause());
+                }
+            });
+        }
         return attempt;
     }
 
