@@ -576,6 +576,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         hedge = null;
         stats.hedgeWins.increment();
+        if (upstream != null) {
+            // The first try had taken at least this long without an answer: a lower bound its latency estimate
+            // must see, or an endpoint that is always hedged away would keep looking fast.
+            long now = System.nanoTime();
+            endpoint.latency().observe(now - requestHeadSentAt, now);
+        }
         // The first try lost: its connection may be mid-request, so it is closed, never pooled; a connect or a
         // backoff it had under way is abandoned.
         discardUpstream();

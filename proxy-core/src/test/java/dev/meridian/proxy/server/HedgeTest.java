@@ -56,6 +56,10 @@ class HedgeTest {
         }
         assertThat(proxy.stats().hedges.sum()).isEqualTo(1);
         assertThat(proxy.stats().hedgeWins.sum()).isEqualTo(1);
+        // The hung try lost after at least the hedge delay (50 ms): its latency estimate must know it, beyond the
+        // 30 ms a new endpoint starts from.
+        var hung = proxy.routing().current().endpoint("first");
+        assertThat(hung.latency().estimateAt(System.nanoTime())).isGreaterThan(40_000_000.0);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(proxy.routing().current().cluster("app").endpoints())
                         .allSatisfy(e -> assertThat(e.inFlight()).isZero()));
