@@ -21,8 +21,6 @@ final class EndpointMonitor {
     final LatencyWindow latency = new LatencyWindow();
 
     volatile OutlierConfig config;
-    /** The last full window's p99, read by event loops to size hedge delays; 0 until a window had enough samples. */
-    volatile long recentP99Nanos;
     /** Control thread only: when the failure window next rotates and the latency window next ends. */
     long nextRotationNanos = NOT_STARTED;
     long nextLatencyNanos = NOT_STARTED;

@@ -161,11 +161,6 @@ public final class HealthSupervisor implements OutcomeSink, ActiveCheckListener,
     }
 
     /** The recent status transitions, oldest first. */
-    /** The endpoint's recent p99 response-header latency (its last full window), 0 when unknown: for hedging. */
-    public long recentP99Nanos(EndpointState endpoint) {
-        return detector.recentP99Nanos(endpoint);
-    }
-
     public List<HealthEvent> events() {
         return log.snapshot();
     }

@@ -74,12 +74,6 @@ final class OutlierDetector implements OutcomeSink {
         }
     }
 
-    /** The endpoint's p99 response-header latency over its last full window; 0 when not known yet. */
-    long recentP99Nanos(EndpointState endpoint) {
-        EndpointMonitor m = monitors.get(endpoint);
-        return m == null ? 0 : m.recentP99Nanos;
-    }
-
     private EndpointMonitor monitor(EndpointState endpoint) {
         EndpointMonitor m = monitors.get(endpoint);
         // Only for an endpoint a reload added since the last tick: allocates once, then the lookup above serves.
@@ -156,7 +150,7 @@ final class OutlierDetector implements OutcomeSink {
                 m.nextLatencyNanos = now + RECENT_P99_WINDOW_NANOS;
                 long p99 = m.latency.swapP99(RECENT_P99_MIN_SAMPLES);
                 if (p99 >= 0) {
-                    m.recentP99Nanos = p99;
+                    s.recentP99Nanos(p99);
                 }
             }
             return;
@@ -173,7 +167,7 @@ final class OutlierDetector implements OutcomeSink {
         if (p99 < 0) {
             return;
         }
-        m.recentP99Nanos = p99;
+        s.recentP99Nanos(p99);
         boolean slow = p99 > latency.p99Threshold().toNanos();
         if (slow != s.health().degraded()) {
             String cause = "p99 " + p99 / 1_000_000.0 + " ms " + (slow ? "above " : "within ")

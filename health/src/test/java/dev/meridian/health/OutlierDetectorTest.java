@@ -56,7 +56,7 @@ class OutlierDetectorTest {
     void aRecentP99IsKeptForHedgingEvenWithoutALatencyDetector() {
         Harness h = new Harness(cluster("c", DEFAULTS, endpoint("a", 1), endpoint("b", 1)));
         EndpointState a = h.endpoint("a");
-        assertThat(h.health.recentP99Nanos(a)).isZero();
+        assertThat(a.recentP99Nanos()).isZero();
 
         for (int i = 1; i <= 100; i++) {
             h.health.responded(a, 200, i * MS);   // 1..100 ms: the p99 is 99 ms
@@ -64,9 +64,9 @@ class OutlierDetectorTest {
         h.control.advanceMillis(1_100);           // the first tick starts the window, the next closes it
         h.control.advanceMillis(1_100);
 
-        assertThat(h.health.recentP99Nanos(a)).isBetween(98 * MS, 100 * MS);
+        assertThat(a.recentP99Nanos()).isBetween(98 * MS, 100 * MS);
         assertThat(a.status()).isEqualTo(EndpointStatus.HEALTHY);
-        assertThat(h.health.recentP99Nanos(h.endpoint("b"))).isZero();
+        assertThat(h.endpoint("b").recentP99Nanos()).isZero();
     }
 
     @Test

@@ -19,6 +19,7 @@ public final class EndpointState {
     /** Swapped by a reload that keeps this endpoint; see {@link #rebind}. */
     private volatile EndpointBinding binding;
     private volatile int inFlight;
+    private volatile long recentP99Nanos;
     /** Written on every request by every event loop, read rarely: striped to keep the loops off one cache line. */
     private final LongAdder requestsTotal = new LongAdder();
     private final EndpointHealth health = new EndpointHealth();
@@ -41,6 +42,18 @@ public final class EndpointState {
     /** The resolved address to connect to. */
     public InetSocketAddress address() {
         return binding.address();
+    }
+
+    /**
+     * The endpoint's p99 response-header latency over its last full window, written by the health subsystem and
+     * read by the data plane to size hedge delays; 0 until a window had enough samples.
+     */
+    public long recentP99Nanos() {
+        return recentP99Nanos;
+    }
+
+    public void recentP99Nanos(long nanos) {
+        recentP99Nanos = nanos;
     }
 
     public int inFlight() {

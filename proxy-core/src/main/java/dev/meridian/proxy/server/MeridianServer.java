@@ -86,7 +86,6 @@ public final class MeridianServer implements AutoCloseable {
             checker = new ActiveHealthChecker(group, transport.clientChannel(), health, System::nanoTime);
             checkerHolder[0] = checker;
             context.outcomes(health);
-            context.latency(health::recentP99Nanos);
 
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)

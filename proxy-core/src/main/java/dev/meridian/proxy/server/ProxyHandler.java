@@ -540,7 +540,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** About twice the endpoint's recent p99, never below the floor, so only the slow tail is hedged. */
     private long hedgeDelayNanos() {
         long floor = retries.hedge().minDelay().toNanos();
-        long adaptive = (long) (server.recentP99Nanos(endpoint) * retries.hedge().p99Multiplier());
+        long adaptive = (long) (endpoint.recentP99Nanos() * retries.hedge().p99Multiplier());
         return Math.max(floor, adaptive);
     }
 

@@ -2,7 +2,6 @@ package dev.meridian.proxy.server;
 
 import dev.meridian.config.ServerConfig;
 import dev.meridian.proxy.upstream.UpstreamPool;
-import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.RoutingTableRef;
@@ -24,7 +23,6 @@ public final class ServerContext {
     private final PerLoop<AtomicInteger> activeExchanges;
     private volatile boolean draining;
     private volatile OutcomeSink outcomes = OutcomeSink.NONE;
-    private volatile LatencyView latency = LatencyView.NONE;
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
@@ -69,23 +67,6 @@ public final class ServerContext {
 
     void outcomes(OutcomeSink sink) {
         outcomes = sink;
-    }
-
-    /** The endpoint's recent p99 response-header latency, for the hedge delay; 0 when unknown. */
-    public long recentP99Nanos(EndpointState endpoint) {
-        return latency.p99Nanos(endpoint);
-    }
-
-    void latency(LatencyView view) {
-        latency = view;
-    }
-
-    /** Where recent latency comes from (the health subsystem's latency detector). */
-    @FunctionalInterface
-    public interface LatencyView {
-        LatencyView NONE = endpoint -> 0L;
-
-        long p99Nanos(EndpointState endpoint);
     }
 
     public boolean draining() {
