@@ -25,7 +25,6 @@ public final class UpstreamPool {
     private static final int MAX_CHUNK = 64 * 1024;
     private static final Duration SWEEP_PERIOD = Duration.ofSeconds(1);
 
-    private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ProxyStats stats;
     private final Map<EndpointState, Slot> slots = new IdentityHashMap<>();
@@ -38,7 +37,6 @@ public final class UpstreamPool {
     }
 
     public UpstreamPool(EventLoop loop, Transport transport, int maxResponseHeaderBytes, ProxyStats stats) {
-        this.loop = loop;
         this.stats = stats;
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -120,17 +118,6 @@ public final class UpstreamPool {
         }
     }
 
-    /** Open connections (idle and leased) to the endpoint on this loop. */
-    public int openConnections(EndpointState endpoint) {
-        Slot slot = slots.get(endpoint);
-        return slot == null ? 0 : slot.open;
-    }
-
-    public int idleConnections(EndpointState endpoint) {
-        Slot slot = slots.get(endpoint);
-        return slot == null ? 0 : slot.idle.size();
-    }
-
     private void closeExpiredIdle() {
         long now = System.nanoTime();
         for (Slot slot : slots.values().toArray(new Slot[0])) {
@@ -142,9 +129,5 @@ public final class UpstreamPool {
                 }
             }
         }
-    }
-
-    EventLoop loop() {
-        return loop;
     }
 }
