@@ -6,12 +6,23 @@ import java.util.List;
  * A named set of endpoints with one balancing policy, and how their health is judged.
  *
  * @param healthCheck active checks; null: none (passive outlier detection only)
+ * @param hash        the key of a {@code ring_hash} or {@code maglev} cluster (default: client IP)
+ * @param geo         how a {@code geo} cluster picks (default: weighted within the nearest region, spill on FAILED)
  */
 public record ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
                             HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
                             PriorityConfig priority, StatusThresholds statusThresholds,
-                            RetryBudgetConfig retryBudget) {
+                            RetryBudgetConfig retryBudget, HashConfig hash, GeoPolicyConfig geo) {
+    public ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
+                         HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
+                         PriorityConfig priority, StatusThresholds statusThresholds, RetryBudgetConfig retryBudget) {
+        this(name, policy, pool, endpoints, healthCheck, outlier, slowStart, priority, statusThresholds, retryBudget,
+                null, null);
+    }
+
     public ClusterConfig {
+        hash = hash == null ? HashConfig.CLIENT_IP : hash;
+        geo = geo == null ? GeoPolicyConfig.DEFAULT : geo;
         endpoints = List.copyOf(endpoints);
         outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
         slowStart = slowStart == null ? SlowStartConfig.DEFAULT : slowStart;

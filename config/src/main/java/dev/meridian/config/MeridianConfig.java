@@ -16,7 +16,14 @@ public record MeridianConfig(
         ServerConfig server,
         List<RegionConfig> regions,
         List<ClusterConfig> clusters,
-        List<RouteConfig> routes) {
+        List<RouteConfig> routes,
+        GeoConfig geo) {
+
+    /** A config that locates no client. */
+    public MeridianConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, ServerConfig server,
+                          List<RegionConfig> regions, List<ClusterConfig> clusters, List<RouteConfig> routes) {
+        this(source, listeners, admin, server, regions, clusters, routes, null);
+    }
 
     public MeridianConfig {
         Objects.requireNonNull(source, "source");
@@ -26,6 +33,7 @@ public record MeridianConfig(
         regions = List.copyOf(regions);
         clusters = List.copyOf(clusters);
         routes = List.copyOf(routes);
+        geo = geo == null ? GeoConfig.NONE : geo;
     }
 
     public ClusterConfig cluster(String name) {

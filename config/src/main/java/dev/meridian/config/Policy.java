@@ -16,7 +16,15 @@ public enum Policy {
      * Power of two choices on Peak-EWMA response time times requests in flight; reacts to slow endpoints before
      * their queues build up.
      */
-    LATENCY;
+    LATENCY,
+    /** Consistent hashing on a ring of virtual nodes (Ketama); the key is set per cluster in {@code hash:}. */
+    RING_HASH,
+    /** Consistent hashing with Google's Maglev lookup table: even spread, ~1/N keys move when one endpoint goes. */
+    MAGLEV,
+    /** Nearest region first by great-circle distance to the client, then the cluster's {@code geo.within} policy. */
+    GEO,
+    /** Power of two choices on one multi-objective cost from live figures, weighted per route. */
+    SCORE;
 
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);

@@ -29,6 +29,6 @@ class PolicyTest {
     @Test
     void everyPolicyIsCovered() {
         assertThat(Arrays.stream(Policy.values()).map(Policy::yamlName))
-                .containsExactly("weighted", "random", "least_request", "latency");
+                .containsExactly("weighted", "random", "least_request", "latency", "ring_hash", "maglev", "geo", "score");
     }
 }

@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.random.RandomGenerator;
 
 /**
  * The endpoints of a cluster that take traffic now: per priority level, a weighted table over effective weights and
@@ -128,16 +127,7 @@ public final class EligibleSet {
             return null;
         }
         Level l = ls.length == 1 ? ls[0] : levelTable.pick(ctx.nextTicket(cursor));
-        switch (policy) {
-            case RANDOM:
-                return l.pickRandom(ctx.random());
-            case LEAST_REQUEST:
-                return l.pickLeastRequest(ctx.random());
-            case LATENCY:
-                return l.pickLowestLatency(ctx.random(), ctx.nanoTime());
-            default:
-                return l.table.pick(ctx.nextTicket(cursor + l.slot));
-        }
+        return l.picker.pick(ctx, cursor + l.slot);
     }
 
     /** The policy picks within a level follow. */
@@ -203,14 +193,13 @@ public final class EligibleSet {
         /** Kept so the level can go into panic without a rebuild when the whole cluster has no health. */
         private final WeightedTable<EndpointState> panicTable;
         private final int[] panicWeights;
-        /** The table's entries and their weights, index for index, for the policies that draw at random. */
-        private final EndpointState[] states;
-        /** Strictly increasing prefix sums of {@link #weights}: a random draw is one binary search. */
-        private final long[] cumulative;
+        private final LevelPicker picker;
+        private final Policy policy;
+        private final ClusterConfig cluster;
 
-        private Level(int priority, int slot, int healthPercent, int loadPercent, boolean panic, int[] weights,
-                      WeightedTable<EndpointState> table, int[] panicWeights,
-                      WeightedTable<EndpointState> panicTable) {
+        private Level(Policy policy, ClusterConfig cluster, int priority, int slot, int healthPercent,
+                      int loadPercent, boolean panic, int[] weights, WeightedTable<EndpointState> table,
+                      int[] panicWeights, WeightedTable<EndpointState> panicTable) {
             this.priority = priority;
             this.slot = slot;
             this.healthPercent = healthPercent;
@@ -220,63 +209,10 @@ public final class EligibleSet {
             this.table = table;
             this.panicWeights = panicWeights;
             this.panicTable = panicTable;
-            this.states = table.entries().toArray(new EndpointState[0]);
-            this.cumulative = new long[weights.length];
-            long sum = 0;
-            for (int i = 0; i < weights.length; i++) {
-                sum += weights[i];
-                cumulative[i] = sum;
-            }
-        }
-
-        EndpointState pickRandom(RandomGenerator random) {
-            EndpointState[] s = states;
-            int n = s.length;
-            if (n <= 1) {
-                return n == 0 ? null : s[0];
-            }
-            long slot = random.nextLong(cumulative[n - 1]);
-            int i = Arrays.binarySearch(cumulative, slot + 1);
-            return s[i >= 0 ? i : -i - 1];
-        }
-
-        /** Power of two choices keeping the higher weight / (in flight + 1); compared cross-multiplied, exactly. */
-        EndpointState pickLeastRequest(RandomGenerator random) {
-            EndpointState[] s = states;
-            int n = s.length;
-            if (n <= 1) {
-                return n == 0 ? null : s[0];
-            }
-            int a = random.nextInt(n);
-            int b = distinctFrom(a, random, n);
-            long aScore = weights[a] * (Math.max(0, s[b].inFlight()) + 1L);
-            long bScore = weights[b] * (Math.max(0, s[a].inFlight()) + 1L);
-            return aScore >= bScore ? s[a] : s[b];
-        }
-
-        /**
-         * Power of two choices keeping the lower Peak-EWMA x (in flight + 1), per unit of weight, so a heavier
-         * endpoint is expected to take proportionally more before it looks as loaded.
-         */
-        EndpointState pickLowestLatency(RandomGenerator random, long nowNanos) {
-            EndpointState[] s = states;
-            int n = s.length;
-            if (n <= 1) {
-                return n == 0 ? null : s[0];
-            }
-            int a = random.nextInt(n);
-            int b = distinctFrom(a, random, n);
-            return latencyCost(s[a], weights[a], nowNanos) <= latencyCost(s[b], weights[b], nowNanos) ? s[a] : s[b];
-        }
-
-        private static double latencyCost(EndpointState s, int weight, long nowNanos) {
-            return s.latency().estimateAt(nowNanos) * (Math.max(0, s.inFlight()) + 1) / weight;
-        }
-
-        /** A uniform index in [0, n) other than {@code a}: draw from n - 1 and skip over {@code a}. */
-        private static int distinctFrom(int a, RandomGenerator random, int n) {
-            int b = random.nextInt(n - 1);
-            return b >= a ? b + 1 : b;
+            this.policy = policy;
+            this.cluster = cluster;
+            this.picker = LevelPickers.of(policy, table.entries().toArray(new EndpointState[0]), weights, table,
+                    cluster);
         }
 
         static Level build(int priority, int slot, List<EndpointState> states, ClusterConfig cluster,
@@ -315,19 +251,21 @@ public final class EligibleSet {
             int[] hw = Arrays.copyOf(healthyWeights, healthy.size());
             int[] aw = Arrays.copyOf(admittedWeights, admitted.size());
             WeightedTable<EndpointState> admittedTable = WeightedTable.of(admitted, aw);
+            Policy policy = cluster.policy();
             return panic
-                    ? new Level(priority, slot, health, 0, true, aw, admittedTable, aw, admittedTable)
-                    : new Level(priority, slot, health, 0, false, hw, WeightedTable.of(healthy, hw), aw,
-                            admittedTable);
+                    ? new Level(policy, cluster, priority, slot, health, 0, true, aw, admittedTable, aw, admittedTable)
+                    : new Level(policy, cluster, priority, slot, health, 0, false, hw, WeightedTable.of(healthy, hw),
+                            aw, admittedTable);
         }
 
         Level withLoad(int load) {
-            return new Level(priority, slot, healthPercent, load, panic, weights, table, panicWeights, panicTable);
+            return new Level(policy, cluster, priority, slot, healthPercent, load, panic, weights, table, panicWeights,
+                    panicTable);
         }
 
         Level inPanicWithAllLoad() {
-            return new Level(priority, slot, healthPercent, 100, true, panicWeights, panicTable, panicWeights,
-                    panicTable);
+            return new Level(policy, cluster, priority, slot, healthPercent, 100, true, panicWeights, panicTable,
+                    panicWeights, panicTable);
         }
 
         boolean samePicksAs(Level o) {

@@ -1,0 +1,31 @@
+package dev.meridian.routing.balance;
+
+import dev.meridian.config.ClusterConfig;
+import dev.meridian.config.Policy;
+import dev.meridian.routing.EndpointState;
+
+/** Builds the {@link LevelPicker} of a policy for one level's members. */
+final class LevelPickers {
+    private LevelPickers() {
+    }
+
+    /**
+     * @param policy  the policy inside the level ({@code geo} picks a region first, then builds levels with its
+     *                {@code within} policy)
+     * @param members the level's members, index for index with {@code weights}
+     * @param table   the smooth weighted round-robin over the same members and weights
+     */
+    static LevelPicker of(Policy policy, EndpointState[] members, int[] weights, WeightedTable<EndpointState> table,
+                          ClusterConfig cluster) {
+        switch (policy) {
+            case RANDOM:
+                return new WeightedRandomPicker(members, weights);
+            case LEAST_REQUEST:
+                return new LeastRequestPicker(members, weights);
+            case LATENCY:
+                return new LatencyPicker(members, weights);
+            default:
+                return (ctx, slot) -> table.pick(ctx.nextTicket(slot));
+        }
+    }
+}
