@@ -89,6 +89,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean retriedStale;
     private boolean idempotent;
     private final TriedEndpoints tried = new TriedEndpoints();
+    private final RequestAttributes attributes = new RequestAttributes();
     private boolean attemptCounted;
     /** The last retry looked for was refused by the budget alone: another endpoint was there to take it. */
     private boolean retryRefusedByBudget;
@@ -271,8 +272,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     "no route for host '" + (host == null ? "" : host) + "' and path '" + pathOf(uri) + "'");
             return;
         }
+        attributes.reset();
+        attributes.scoreWeights(route.config().score());
         cluster = route.selectCluster(pickContext);
-        EndpointState first = cluster == null ? null : cluster.pick(pickContext);
+        EndpointState first = cluster == null ? null : cluster.pick(attributes.applyTo(pickContext));
         if (first == null) {
             stats.noEndpoint.increment();
             replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, cluster == null
@@ -450,7 +453,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (requestMayHaveArrived && (!idempotent || !replay.replayable())) {
             return null;
         }
-        EndpointState next = cluster.pickExcluding(pickContext, tried.array(), tried.count());
+        EndpointState next = cluster.pickExcluding(attributes.applyTo(pickContext), tried.array(),
+                tried.count());
         if (next == null) {
             return null;
         }
@@ -546,7 +550,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void launchHedge() {
         hedgeConsidered = true;
-        EndpointState next = cluster.pickExcluding(pickContext, tried.array(), tried.count());
+        EndpointState next = cluster.pickExcluding(attributes.applyTo(pickContext), tried.array(),
+                tried.count());
         if (next == null) {
             return;
         }
