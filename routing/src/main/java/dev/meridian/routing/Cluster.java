@@ -1,29 +1,86 @@
 package dev.meridian.routing;
 
 import dev.meridian.config.ClusterConfig;
+import dev.meridian.config.EndpointConfig;
 import dev.meridian.routing.balance.ClusterSlot;
 import dev.meridian.routing.balance.EligibleSet;
+import dev.meridian.routing.residency.JurisdictionSet;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A cluster of endpoints with its balancing policy, as of one routing table.
+ *
+ * <p>Residency rules are a hard filter, applied before everything else: for each set of jurisdictions the table's
+ * rules allow, the cluster keeps a separate eligible set built from only the endpoints in those jurisdictions, with
+ * its own priority levels, spill-over, panic mode and cursors. A restricted request picks and retries in that set
+ * alone, so no policy, fallback or panic can reach a non-compliant endpoint, and a pick costs no filtering.
  */
 public final class Cluster {
     private final ClusterConfig config;
     private final List<EndpointState> endpoints;
+    private final List<String> jurisdictions;
     private final ClusterSlot eligibility;
     private final int cursor;
     private final RetryBudget retryBudget;
+    /** Indexed by {@link JurisdictionSet#id()}: 0 is {@link #eligibility}, the unrestricted set. */
+    private final Variant[] variants;
+    private final int cursorSlots;
 
     /** A retry first tries this many ordinary picks, which keep the balance, before it scans for any endpoint. */
     private static final int RETRY_PICKS = 4;
 
     Cluster(ClusterConfig config, List<EndpointState> endpoints, int cursor, long nowNanos) {
+        this(config, endpoints, null, List.of(), cursor, nowNanos);
+    }
+
+    /**
+     * @param jurisdictions each endpoint's jurisdiction (its own, else its region's), index for index; null when the
+     *                      table has no residency rules
+     * @param restrictions  the table's allowed sets, in id order (ids 1..n)
+     * @param cursor        the first of the per-loop cursor slots this cluster owns; see {@link #cursorSlots()}
+     */
+    Cluster(ClusterConfig config, List<EndpointState> endpoints, List<String> jurisdictions,
+            List<JurisdictionSet> restrictions, int cursor, long nowNanos) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
+        this.jurisdictions = jurisdictions == null ? null : new ArrayList<>(jurisdictions);
         this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config, nowNanos));
         this.cursor = cursor;
         this.retryBudget = new RetryBudget(config.retryBudget().percent(), config.retryBudget().minConcurrent());
+        this.variants = new Variant[restrictions.size() + 1];
+        int slots = EligibleSet.cursorSlots(config);
+        variants[0] = new Variant(JurisdictionSet.ANY, config, this.endpoints, eligibility, cursor);
+        for (JurisdictionSet allowed : restrictions) {
+            Variant v = restricted(allowed, cursor + slots, nowNanos);
+            variants[allowed.id()] = v;
+            slots += EligibleSet.cursorSlots(v.config);
+        }
+        this.cursorSlots = slots;
+    }
+
+    private Variant restricted(JurisdictionSet allowed, int variantCursor, long nowNanos) {
+        List<EndpointConfig> compliantConfigs = new ArrayList<>();
+        List<EndpointState> compliant = new ArrayList<>();
+        for (int i = 0; i < endpoints.size(); i++) {
+            if (allowed.allows(jurisdictions == null ? null : jurisdictions.get(i))) {
+                compliantConfigs.add(config.endpoints().get(i));
+                compliant.add(endpoints.get(i));
+            }
+        }
+        ClusterConfig c = withEndpoints(config, compliantConfigs);
+        return new Variant(allowed, c, List.copyOf(compliant), new ClusterSlot(EligibleSet.of(compliant, c, nowNanos)),
+                variantCursor);
+    }
+
+    private static ClusterConfig withEndpoints(ClusterConfig c, List<EndpointConfig> endpoints) {
+        return new ClusterConfig(c.name(), c.policy(), c.pool(), endpoints, c.healthCheck(), c.outlier(), c.slowStart(),
+                c.priority(), c.statusThresholds(), c.retryBudget(), c.hash(), c.geo());
+    }
+
+    /** Per-loop cursor slots this cluster uses, from its first: the unrestricted set's and each restricted set's. */
+    int cursorSlots() {
+        return cursorSlots;
     }
 
     public String name() {
@@ -55,16 +112,53 @@ public final class Cluster {
     }
 
     /**
+     * Picks an endpoint among those {@code allowed} may be served from, as {@link #pick(PickContext)} does.
+     *
+     * @return the endpoint, or null when no allowed endpoint can take traffic
+     */
+    public EndpointState pick(PickContext ctx, JurisdictionSet allowed) {
+        Variant v = variant(allowed);
+        return v == null ? null : v.slot.snapshot().pick(ctx, v.cursor);
+    }
+
+    /** The eligible set that requests restricted to {@code allowed} pick from; EMPTY when denied. */
+    public EligibleSet eligibility(JurisdictionSet allowed) {
+        Variant v = variant(allowed);
+        return v == null ? EligibleSet.EMPTY : v.slot.snapshot();
+    }
+
+    /** The jurisdiction of each endpoint, index for index with {@link #endpoints()}; null: none known. */
+    public String jurisdiction(int endpointIndex) {
+        return jurisdictions == null ? null : jurisdictions.get(endpointIndex);
+    }
+
+    private Variant variant(JurisdictionSet allowed) {
+        int id = allowed.id();
+        // A set of another table (a request that matched before a reload) or DENIED: nothing is known to comply.
+        return id < 0 || id >= variants.length || variants[id].allowed != allowed ? null : variants[id];
+    }
+
+    /**
      * Picks an endpoint for a retry: an eligible one that is not among the first {@code triedCount} of {@code tried}.
      * No lock, no allocation.
      *
      * @return the endpoint, or null when every eligible endpoint was tried
      */
     public EndpointState pickExcluding(PickContext ctx, EndpointState[] tried, int triedCount) {
-        EligibleSet set = eligibility.snapshot();
+        return pickExcluding(ctx, JurisdictionSet.ANY, tried, triedCount);
+    }
+
+    /** As {@link #pickExcluding(PickContext, EndpointState[], int)}, among the endpoints {@code allowed} permits. */
+    public EndpointState pickExcluding(PickContext ctx, JurisdictionSet allowed, EndpointState[] tried,
+                                       int triedCount) {
+        Variant v = variant(allowed);
+        if (v == null) {
+            return null;
+        }
+        EligibleSet set = v.slot.snapshot();
         EndpointState fallback = null;
         for (int i = 0; i < RETRY_PICKS; i++) {
-            EndpointState e = set.pick(ctx, cursor);
+            EndpointState e = set.pick(ctx, v.cursor);
             if (e == null) {
                 return null;
             }
@@ -113,6 +207,10 @@ public final class Cluster {
      * @return the set current after the call
      */
     public EligibleSet republish(long nowNanos) {
+        for (int i = 1; i < variants.length; i++) {
+            Variant v = variants[i];
+            v.slot.republish(prev -> EligibleSet.of(v.endpoints, v.config, nowNanos));
+        }
         return eligibility.republish(prev -> EligibleSet.of(endpoints, config, nowNanos));
     }
 
@@ -124,5 +222,23 @@ public final class Cluster {
     @Override
     public String toString() {
         return "Cluster[" + name() + "]";
+    }
+
+    /** The endpoints one allowed set permits, as a cluster of their own: config, states, published set, cursors. */
+    private static final class Variant {
+        final JurisdictionSet allowed;
+        final ClusterConfig config;
+        final List<EndpointState> endpoints;
+        final ClusterSlot slot;
+        final int cursor;
+
+        Variant(JurisdictionSet allowed, ClusterConfig config, List<EndpointState> endpoints, ClusterSlot slot,
+                int cursor) {
+            this.allowed = allowed;
+            this.config = config;
+            this.endpoints = endpoints;
+            this.slot = slot;
+            this.cursor = cursor;
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.meridian.routing;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.TimeoutsConfig;
 import dev.meridian.routing.balance.WeightedTable;
+import dev.meridian.routing.residency.Residency;
 
 /**
  * A matched route: its config and where its requests go.
@@ -15,21 +16,33 @@ public final class Route {
     /** The arms of a weighted split; null when the route names one cluster. */
     private final WeightedTable<Cluster> split;
     private final int cursor;
+    private final Residency residency;
 
-    private Route(RouteConfig config, Cluster cluster, WeightedTable<Cluster> split, int cursor) {
+    private Route(RouteConfig config, Cluster cluster, WeightedTable<Cluster> split, int cursor,
+                  Residency residency) {
         this.config = config;
         this.timeouts = config.timeouts() == null ? TimeoutsConfig.DEFAULT : config.timeouts();
         this.cluster = cluster;
         this.split = split;
         this.cursor = cursor;
+        this.residency = residency;
+    }
+
+    Route withResidency(Residency rules) {
+        return new Route(config, cluster, split, cursor, rules);
+    }
+
+    /** The route's data-residency rules, or null when it has none. */
+    public Residency residency() {
+        return residency;
     }
 
     static Route toCluster(RouteConfig config, Cluster cluster) {
-        return new Route(config, cluster, null, -1);
+        return new Route(config, cluster, null, -1, null);
     }
 
     static Route toSplit(RouteConfig config, WeightedTable<Cluster> split, int cursor) {
-        return new Route(config, null, split, cursor);
+        return new Route(config, null, split, cursor, null);
     }
 
     public String name() {

@@ -3,9 +3,10 @@ package dev.meridian.routing;
 import dev.meridian.config.ClusterConfig;
 import dev.meridian.config.EndpointConfig;
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.RegionConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.WeightedCluster;
-import dev.meridian.routing.balance.EligibleSet;
+import dev.meridian.routing.residency.JurisdictionSets;
 import dev.meridian.routing.balance.WeightedTable;
 import dev.meridian.routing.match.RequestMatcher;
 import java.util.ArrayList;
@@ -29,17 +30,21 @@ final class RoutingTableBuilder {
         EndpointStates states = EndpointStates.carryOver(config,
                 previous == null ? Map.of() : previous.endpointsById());
         int cursor = 0;
+        JurisdictionSets restrictions = JurisdictionSets.of(config.routes());
         Map<String, Cluster> clusters = new LinkedHashMap<>();
         for (ClusterConfig cc : config.clusters()) {
             List<EndpointState> members = new ArrayList<>();
+            List<String> jurisdictions = new ArrayList<>();
             for (EndpointConfig e : cc.endpoints()) {
                 members.add(states.get(e.id()));
+                jurisdictions.add(jurisdiction(e, config));
             }
             // The reused states carry their status over, so the new table starts with the eligibility they have now.
-            if (clusters.putIfAbsent(cc.name(), new Cluster(cc, members, cursor, nowNanos)) != null) {
+            Cluster cluster = new Cluster(cc, members, jurisdictions, restrictions.all(), cursor, nowNanos);
+            if (clusters.putIfAbsent(cc.name(), cluster) != null) {
                 throw new IllegalArgumentException("cluster name: " + cc.name() + " (expected: unique)");
             }
-            cursor += EligibleSet.cursorSlots(cc);
+            cursor += cluster.cursorSlots();
         }
         List<Route> routes = new ArrayList<>();
         RequestMatcher.Builder<Route> matcher = RequestMatcher.builder();
@@ -52,6 +57,9 @@ final class RoutingTableBuilder {
             } else {
                 route = Route.toSplit(rc, split(rc, clusters), cursor++);
             }
+            if (rc.residency() != null) {
+                route = route.withResidency(restrictions.residency(rc.residency()));
+            }
             routes.add(route);
             matcher.add(rc.match(), route);
         }
@@ -60,6 +68,15 @@ final class RoutingTableBuilder {
         long version = previous == null ? 1 : previous.version() + 1;
         return new RoutingTable(config, version, Collections.unmodifiableList(routes),
                 Collections.unmodifiableMap(clusters), states.byId(), requestMatcher, cursor);
+    }
+
+    /** Where an endpoint's data lives: its own declared jurisdiction, else its region's. */
+    private static String jurisdiction(EndpointConfig e, MeridianConfig config) {
+        if (e.jurisdiction() != null) {
+            return e.jurisdiction();
+        }
+        RegionConfig region = config.region(e.region());
+        return region == null ? null : region.jurisdiction();
     }
 
     private static WeightedTable<Cluster> split(RouteConfig rc, Map<String, Cluster> clusters) {

@@ -10,6 +10,9 @@ import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.HeaderLookup;
 import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
+import dev.meridian.routing.geo.ClientLocation;
+import dev.meridian.routing.residency.JurisdictionSet;
+import dev.meridian.routing.residency.Residency;
 import dev.meridian.routing.Route;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -57,6 +60,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, HedgeTry.Owner {
     private final ServerContext server;
+    private static final HttpResponseStatus UNAVAILABLE_FOR_LEGAL_REASONS =
+            new HttpResponseStatus(451, "Unavailable For Legal Reasons");
     /** How soon a retry or hedge refused by the budget looks again. */
     private static final long BUDGET_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -90,6 +95,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean idempotent;
     private final TriedEndpoints tried = new TriedEndpoints();
     private final RequestAttributes attributes = new RequestAttributes();
+    /** The endpoint jurisdictions the current exchange may be served from; every pick of it is held to them. */
+    private JurisdictionSet allowed = JurisdictionSet.ANY;
     private boolean attemptCounted;
     /** The last retry looked for was refused by the budget alone: another endpoint was there to take it. */
     private boolean retryRefusedByBudget;
@@ -274,8 +281,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         attributes.reset();
         attributes.scoreWeights(route.config().score());
+        Residency residency = route.residency();
+        allowed = residency == null ? JurisdictionSet.ANY : residency.allowedFor(attributes.location());
+        if (allowed == JurisdictionSet.DENIED) {
+            refuseForResidency(residency, "residency: route '" + route.name() + "' serves no client of "
+                    + describe(attributes.location()));
+            return;
+        }
         cluster = route.selectCluster(pickContext);
-        EndpointState first = cluster == null ? null : cluster.pick(attributes.applyTo(pickContext));
+        EndpointState first = cluster == null ? null : cluster.pick(attributes.applyTo(pickContext), allowed);
+        if (first == null && allowed.isRestricted() && cluster != null) {
+            refuseForResidency(residency, "residency: no endpoint of cluster '" + cluster.name() + "' in "
+                    + allowed + " can take traffic for a client of " + describe(attributes.location()));
+            return;
+        }
         if (first == null) {
             stats.noEndpoint.increment();
             replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, cluster == null
@@ -311,6 +330,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                 Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         req.headers().remove(HttpHeaderNames.EXPECT);
         return true;
+    }
+
+    /** Fails closed: the request is answered here rather than sent where its data may not go. */
+    private void refuseForResidency(Residency residency, String reason) {
+        stats.residencyRefused.increment();
+        replyLocally(residency.status() == UNAVAILABLE_FOR_LEGAL_REASONS.code() ? UNAVAILABLE_FOR_LEGAL_REASONS
+                : HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
+    }
+
+    private static String describe(ClientLocation location) {
+        return location == null || location.jurisdiction() == null ? "unknown location"
+                : "jurisdiction " + location.jurisdiction();
     }
 
     private static boolean isIdempotent(HttpMethod method) {
@@ -453,8 +484,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (requestMayHaveArrived && (!idempotent || !replay.replayable())) {
             return null;
         }
-        EndpointState next = cluster.pickExcluding(attributes.applyTo(pickContext), tried.array(),
-                tried.count());
+        EndpointState next = cluster.pickExcluding(attributes.applyTo(pickContext), allowed,
+                tried.array(), tried.count());
         if (next == null) {
             return null;
         }
@@ -550,8 +581,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void launchHedge() {
         hedgeConsidered = true;
-        EndpointState next = cluster.pickExcluding(attributes.applyTo(pickContext), tried.array(),
-                tried.count());
+        EndpointState next = cluster.pickExcluding(attributes.applyTo(pickContext), allowed,
+                tried.array(), tried.count());
         if (next == null) {
             return;
         }

@@ -11,6 +11,8 @@ public final class ProxyStats {
     public final LongAdder proxied = new LongAdder();
     public final LongAdder noRoute = new LongAdder();
     public final LongAdder noEndpoint = new LongAdder();
+    /** Requests refused because no endpoint their residency rules allow could take them (503 or 451). */
+    public final LongAdder residencyRefused = new LongAdder();
     public final LongAdder connectFailures = new LongAdder();
     public final LongAdder connectTimeouts = new LongAdder();
     public final LongAdder poolExhausted = new LongAdder();
