@@ -1,6 +1,9 @@
 package dev.meridian.routing;
 
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.routing.explain.Decision;
+import dev.meridian.routing.explain.ExplainRequest;
+import dev.meridian.routing.explain.Explainer;
 import dev.meridian.routing.match.RequestMatcher;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +73,14 @@ public final class RoutingTable {
      */
     public Route match(CharSequence host, CharSequence uri, HeaderLookup headers) {
         return matcher.match(host, uri, headers == null ? HeaderLookup.NONE : headers);
+    }
+
+    /**
+     * Why a request with these attributes would go where it goes now: route, cluster, filters, figures and winner.
+     * For operators (the admin port); allocates, never call it per request.
+     */
+    public Decision explain(ExplainRequest request) {
+        return Explainer.explain(this, request);
     }
 
     public List<Route> routes() {

@@ -60,6 +60,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, HedgeTry.Owner {
     private final ServerContext server;
+    private static final String DECISION_HEADER = "x-meridian-decision";
     private static final HttpResponseStatus UNAVAILABLE_FOR_LEGAL_REASONS =
             new HttpResponseStatus(451, "Unavailable For Legal Reasons");
     /** How soon a retry or hedge refused by the budget looks again. */
@@ -97,6 +98,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private final RequestAttributes attributes = new RequestAttributes();
     /** The endpoint jurisdictions the current exchange may be served from; every pick of it is held to them. */
     private JurisdictionSet allowed = JurisdictionSet.ANY;
+    /** The current exchange's route when it asks for {@code x-meridian-decision}; null otherwise. */
+    private Route decisionRoute;
     private boolean attemptCounted;
     /** The last retry looked for was refused by the budget alone: another endpoint was there to take it. */
     private boolean retryRefusedByBudget;
@@ -280,6 +283,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         attributes.reset();
+        decisionRoute = null;
         attributes.scoreWeights(route.config().score());
         Residency residency = route.residency();
         allowed = residency == null ? JurisdictionSet.ANY : residency.allowedFor(attributes.location());
@@ -304,6 +308,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         timeouts = route.timeouts();
         retries = route.config().retries();
+        decisionRoute = route.config().decisionHeader() ? route : null;
         idempotent = isIdempotent(req.method());
         exchangeId++;
         prepareUpstreamRequest(req, host);
@@ -330,6 +335,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                 Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         req.headers().remove(HttpHeaderNames.EXPECT);
         return true;
+    }
+
+    /**
+     * The short form of this exchange's routing decision: enough for an operator to see where a response came from
+     * and why; the admin port's explain gives the long one.
+     */
+    private String decisionSummary() {
+        ClientLocation location = attributes.location();
+        return "route=" + decisionRoute.name() + "; cluster=" + cluster.name() + "; policy="
+                + cluster.config().policy().yamlName() + "; endpoint=" + endpoint.id() + "; region="
+                + endpoint.config().region() + "; try=" + tried.count() + "; client="
+                + (location == null ? "unknown" : location) + "; allowed=" + allowed;
     }
 
     /** Fails closed: the request is answered here rather than sent where its data may not go. */
@@ -758,6 +775,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
                 && !HttpUtil.isTransferEncodingChunked(response);
         ProxyHeaders.prepareResponse(response);
+        if (decisionRoute != null) {
+            response.headers().set(DECISION_HEADER, decisionSummary());
+        }
         if (!bodyless && !hasLength) {
             if (clientVersion == HttpVersion.HTTP_1_1) {
                 response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
