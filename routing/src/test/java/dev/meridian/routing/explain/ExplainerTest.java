@@ -50,27 +50,43 @@ class ExplainerTest {
 
     @Test
     void namesTheFilterThatRemovedEachEndpointAndTheWinner() {
-        table.endpoint("eu-2").health().adminState(AdminState.DRAINING);
-        table.cluster("app").republish(System.nanoTime());
+        Decision d = explainParis();
 
-        Decision d = table.explain(new ExplainRequest(null, "/api/x", Map.of(), PARIS, OptionalLong.empty()));
-
-        Map<String, Candidate> byId = d.candidates().stream()
-                .collect(Collectors.toMap(Candidate::id, Function.identity()));
+        Map<String, Candidate> byId = byId(d);
         assertThat(d.route()).isEqualTo("api");
         assertThat(d.cluster()).isEqualTo("app");
         assertThat(d.policy()).isEqualTo("least_request");
         assertThat(d.allowed()).isEqualTo("EU");
         assertThat(byId.get("us-1").removedBy()).isEqualTo("compliance");
-        assertThat(byId.get("eu-2").removedBy()).isEqualTo("drain");
         assertThat(byId.get("eu-off").removedBy()).isEqualTo("weight");
         assertThat(byId.get("eu-dr").removedBy()).isEqualTo("priority");
         assertThat(byId.get("eu-1").removedBy()).isNull();
+        assertThat(byId.get("eu-2").removedBy()).isNull();
         assertThat(byId.get("eu-1").distanceKm()).isBetween(400.0, 550.0);
         assertThat(byId.get("eu-1").cost()).isEqualTo(2.5);
-        assertThat(d.winner()).isEqualTo("eu-1");
-        assertThat(d.outcome()).startsWith("proxied to eu-1");
-        assertThat(d.shortForm()).contains("route=api", "endpoint=eu-1", "allowed=EU");
+        assertThat(d.winner()).isIn("eu-1", "eu-2");
+        assertThat(d.outcome()).startsWith("proxied to " + d.winner());
+        assertThat(d.shortForm()).contains("route=api", "endpoint=" + d.winner(), "allowed=EU");
+    }
+
+    @Test
+    void aDrainedEndpointIsRemovedByDrainAndItsLevelSpillsOver() {
+        table.endpoint("eu-2").health().adminState(AdminState.DRAINING);
+        table.cluster("app").republish(System.nanoTime());
+
+        Map<String, Candidate> byId = byId(explainParis());
+
+        assertThat(byId.get("eu-2").removedBy()).isEqualTo("drain");
+        // Half of level 0 is left: 50 % x 1.4 overprovisioning keeps 70 % there and spills 30 % to the DR level.
+        assertThat(byId.get("eu-dr").removedBy()).isNull();
+    }
+
+    private Decision explainParis() {
+        return table.explain(new ExplainRequest(null, "/api/x", Map.of(), PARIS, OptionalLong.empty()));
+    }
+
+    private static Map<String, Candidate> byId(Decision d) {
+        return d.candidates().stream().collect(Collectors.toMap(Candidate::id, Function.identity()));
     }
 
     @Test
