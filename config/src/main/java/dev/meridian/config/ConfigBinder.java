@@ -3,10 +3,12 @@ package dev.meridian.config;
 import dev.meridian.config.ConfigValidator.Kind;
 import dev.meridian.config.YamlNode.YamlList;
 import dev.meridian.config.YamlNode.YamlMap;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class ConfigBinder {
     static final Schema TOP = new Schema("config", "configs",
-            List.of("listeners", "admin", "server", "regions", "clusters", "routes"),
+            List.of("listeners", "admin", "server", "geo", "regions", "clusters", "routes"),
             List.of("listeners", "regions", "clusters", "routes"));
     static final Schema LISTENER = new Schema("listener", "listeners",
             List.of("name", "address", "port"), List.of("address", "port"));
@@ -28,15 +30,16 @@ final class ConfigBinder {
             List.of("name", "jurisdiction", "latitude", "longitude"));
     static final Schema CLUSTER = new Schema("cluster", "clusters",
             List.of("name", "policy", "pool", "endpoints", "health_check", "outlier_detection", "slow_start", "priority",
-                    "status_thresholds", "retry_budget"),
+                    "status_thresholds", "retry_budget", "hash", "geo"),
             List.of("name", "endpoints"));
     static final Schema POOL = new Schema("pool", "pools",
             List.of("max_connections_per_endpoint", "idle_timeout"), List.of());
     static final Schema ENDPOINT = new Schema("endpoint", "endpoints",
-            List.of("id", "address", "region", "zone", "weight", "priority", "capacity"),
+            List.of("id", "address", "region", "zone", "weight", "priority", "capacity", "jurisdiction", "cost"),
             List.of("id", "address", "region"));
     static final Schema ROUTE = new Schema("route", "routes",
-            List.of("name", "match", "cluster", "split", "timeouts", "retries"), List.of());
+            List.of("name", "match", "cluster", "split", "timeouts", "retries", "residency", "score",
+                    "decision_header"), List.of());
     static final Schema MATCH = new Schema("match", "matches",
             List.of("host", "path_prefix", "path", "headers"), List.of());
     static final Schema HEADER = new Schema("header match", "header matches",
@@ -47,18 +50,22 @@ final class ConfigBinder {
             List.of("connect", "response_header", "idle"), List.of());
 
     private static final Pattern REGION_NAME = Pattern.compile("[a-z0-9-]+");
-    private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2,8}");
     static final String HEADER_TOKEN_CHARS = "!#$%&'*+-.^_`|~";
     private static final List<String> POLICIES = Arrays.stream(Policy.values()).map(Policy::yamlName).toList();
 
     private final Problems problems;
     private final ConfigValidator validator;
     private final ResilienceBinder resilience;
+    private final RoutingPolicyBinder routing;
+    private final ClientLocationBinder location;
 
-    ConfigBinder(Problems problems, ConfigValidator validator) {
+    /** {@code directory}: where relative file paths in the config start, the config file's directory. */
+    ConfigBinder(Problems problems, ConfigValidator validator, Path directory) {
         this.problems = problems;
         this.validator = validator;
         this.resilience = new ResilienceBinder(problems);
+        this.routing = new RoutingPolicyBinder(problems, validator);
+        this.location = new ClientLocationBinder(problems, validator, directory);
     }
 
     /** The bound config, or null when the root is not a map (reported). */
@@ -75,13 +82,15 @@ final class ConfigBinder {
         AdminConfig admin = adminFields == null ? AdminConfig.DEFAULT : admin(adminFields);
         Fields serverFields = top.nested("server", SERVER);
         ServerConfig server = serverFields == null ? ServerConfig.DEFAULT : server(serverFields);
+        Fields geoFields = top.nested("geo", ClientLocationBinder.GEO);
+        GeoConfig geo = geoFields == null ? GeoConfig.NONE : location.geo(geoFields);
         List<RegionConfig> regions = new ArrayList<>();
         top.forEach("regions", REGION, true, (f, i) -> regions.add(region(f)));
         List<ClusterConfig> clusters = new ArrayList<>();
         top.forEach("clusters", CLUSTER, true, (f, i) -> clusters.add(cluster(f)));
         List<RouteConfig> routes = new ArrayList<>();
         top.forEach("routes", ROUTE, true, (f, i) -> routes.add(route(f, i)));
-        return new MeridianConfig(source, listeners, admin, server, regions, clusters, routes);
+        return new MeridianConfig(source, listeners, admin, server, regions, clusters, routes, geo);
     }
 
     private ListenerConfig listener(Fields f, int index) {
@@ -110,12 +119,18 @@ final class ConfigBinder {
             problems.add(f.value("name"), "invalid region name '" + name + "'",
                     "lower-case letters, digits and '-', e.g. us-east");
         }
+        return new RegionConfig(name, jurisdiction(f), f.decimal("latitude", -90, 90),
+                f.decimal("longitude", -180, 180));
+    }
+
+    /** A region's or an endpoint's jurisdiction, kept as written even when reported, as the region's always was. */
+    private String jurisdiction(Fields f) {
         String jurisdiction = f.string("jurisdiction");
-        if (jurisdiction != null && !JURISDICTION.matcher(jurisdiction).matches()) {
+        if (jurisdiction != null && !RoutingPolicyBinder.JURISDICTION.matcher(jurisdiction).matches()) {
             problems.add(f.value("jurisdiction"), "invalid jurisdiction '" + jurisdiction + "'",
-                    "an upper-case code of 2 to 8 letters, e.g. US, EU, UK, SG, JP");
+                    RoutingPolicyBinder.JURISDICTION_HINT);
         }
-        return new RegionConfig(name, jurisdiction, f.decimal("latitude", -90, 90), f.decimal("longitude", -180, 180));
+        return jurisdiction;
     }
 
     private ClusterConfig cluster(Fields f) {
@@ -124,7 +139,14 @@ final class ConfigBinder {
         Fields poolFields = f.nested("pool", POOL);
         PoolConfig pool = poolFields == null ? PoolConfig.DEFAULT : pool(poolFields);
         List<EndpointConfig> endpoints = new ArrayList<>();
-        f.forEach("endpoints", ENDPOINT, true, (e, i) -> endpoints.add(endpoint(e)));
+        List<String> lackingCapacity = new ArrayList<>();
+        f.forEach("endpoints", ENDPOINT, true, (e, i) -> {
+            EndpointConfig endpoint = endpoint(e);
+            endpoints.add(endpoint);
+            if (!e.has("capacity")) {
+                lackingCapacity.add(endpoint.id() == null ? "#" + i : endpoint.id());
+            }
+        });
         // A null section means the record's default, except health_check, where null means no active checks.
         Fields health = f.nested("health_check", ResilienceBinder.HEALTH_CHECK);
         Fields outlier = f.nested("outlier_detection", ResilienceBinder.OUTLIER);
@@ -132,13 +154,20 @@ final class ConfigBinder {
         Fields priority = f.nested("priority", ResilienceBinder.PRIORITY);
         Fields thresholds = f.nested("status_thresholds", ResilienceBinder.STATUS_THRESHOLDS);
         Fields budget = f.nested("retry_budget", ResilienceBinder.RETRY_BUDGET);
+        Fields geoFields = f.nested("geo", RoutingPolicyBinder.GEO_POLICY);
+        GeoPolicyConfig geo = geoFields == null ? null : routing.geo(geoFields, f.key("geo"), policy, lackingCapacity);
+        // A geo cluster hashes inside a region when its within policy does.
+        Policy hashing = policy == Policy.GEO ? (geo == null ? GeoPolicyConfig.DEFAULT : geo).within() : policy;
+        Fields hashFields = f.nested("hash", RoutingPolicyBinder.HASH);
+        HashConfig hash = hashFields == null ? null
+                : routing.hash(hashFields, f.key("hash"), policy, hashing, endpoints.size());
         return new ClusterConfig(name, policy, pool, endpoints,
                 health == null ? null : resilience.healthCheck(health),
                 outlier == null ? null : resilience.outlier(outlier),
                 slowStart == null ? null : resilience.slowStart(slowStart),
                 priority == null ? null : resilience.priority(priority),
                 thresholds == null ? null : resilience.statusThresholds(thresholds),
-                budget == null ? null : resilience.retryBudget(budget));
+                budget == null ? null : resilience.retryBudget(budget), hash, geo);
     }
 
     private Policy policy(Fields f) {
@@ -146,14 +175,23 @@ final class ConfigBinder {
         if (text == null) {
             return Policy.WEIGHTED;
         }
+        Policy p = policyNamed(text);
+        if (p == null) {
+            problems.add(f.value("policy"), "unknown policy '" + text + "'",
+                    Suggestions.hint(text, POLICIES, "allowed policies"));
+            return Policy.WEIGHTED;
+        }
+        return p;
+    }
+
+    /** The policy spelt {@code text} in YAML, or null. */
+    static Policy policyNamed(String text) {
         for (Policy p : Policy.values()) {
             if (p.yamlName().equals(text)) {
                 return p;
             }
         }
-        problems.add(f.value("policy"), "unknown policy '" + text + "'",
-                Suggestions.hint(text, POLICIES, "allowed policies"));
-        return Policy.WEIGHTED;
+        return null;
     }
 
     private PoolConfig pool(Fields f) {
@@ -189,7 +227,8 @@ final class ConfigBinder {
         int capacity = f.has("capacity") ? f.integer("capacity", 0, 1, Integer.MAX_VALUE) : 0;
         return new EndpointConfig(id, host, port, region, f.string("zone"),
                 f.integer("weight", EndpointConfig.DEFAULT_WEIGHT, 0, EndpointConfig.MAX_WEIGHT),
-                f.integer("priority", 0, 0, EndpointConfig.MAX_PRIORITY), capacity);
+                f.integer("priority", 0, 0, EndpointConfig.MAX_PRIORITY), capacity, jurisdiction(f),
+                f.decimalAtLeast("cost", 0, 0));
     }
 
     private RouteConfig route(Fields f, int index) {
@@ -218,8 +257,18 @@ final class ConfigBinder {
         Fields timeoutFields = f.nested("timeouts", TIMEOUTS);
         TimeoutsConfig timeouts = timeoutFields == null ? TimeoutsConfig.DEFAULT : timeouts(timeoutFields);
         Fields retryFields = f.nested("retries", ResilienceBinder.RETRIES);
-        return new RouteConfig(name, match, cluster, split, timeouts,
-                retryFields == null ? null : resilience.retries(retryFields));
+        Fields residencyFields = f.nested("residency", RoutingPolicyBinder.RESIDENCY);
+        RoutingPolicyBinder.BoundResidency residency = residencyFields == null ? null
+                : routing.residency(residencyFields);
+        Fields scoreFields = f.nested("score", RoutingPolicyBinder.SCORE);
+        RouteConfig route = new RouteConfig(name, match, cluster, split, timeouts,
+                retryFields == null ? null : resilience.retries(retryFields),
+                residency == null ? null : residency.config(),
+                scoreFields == null ? null : routing.score(scoreFields), f.bool("decision_header", false));
+        validator.routeRules(new ConfigValidator.RouteRules(route,
+                residency == null ? Map.of() : residency.allowAt(), residency == null ? null : residency.unknownAt(),
+                scoreFields == null ? null : f.key("score")));
+        return route;
     }
 
     private RouteMatch match(Fields f) {

@@ -38,14 +38,23 @@ public final class ConfigLoader {
             return ConfigResult.invalid(List.of(new ConfigProblem(file.toString(), 1, 1,
                     "cannot read config: " + reason(e), "check the path, its permissions and that it is UTF-8 text")));
         }
-        return parse(file.toString(), yaml);
+        Path directory = file.toAbsolutePath().getParent();
+        return parse(file.toString(), yaml, directory == null ? Path.of("").toAbsolutePath() : directory);
     }
 
     /**
      * Validates YAML text. {@code sourceName} is used as the file name in problems and as
-     * {@link MeridianConfig#source()}.
+     * {@link MeridianConfig#source()}; relative file paths in it start from the working directory.
      */
     public static ConfigResult parse(String sourceName, String yaml) {
+        return parse(sourceName, yaml, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * Validates YAML text whose relative file paths (such as {@code geo.maxmind_database}) start from
+     * {@code directory}: the config file's own directory, so a config and the files beside it move together.
+     */
+    static ConfigResult parse(String sourceName, String yaml, Path directory) {
         Objects.requireNonNull(sourceName, "sourceName");
         Objects.requireNonNull(yaml, "yaml");
         Problems problems = new Problems(sourceName);
@@ -53,8 +62,8 @@ public final class ConfigLoader {
         MeridianConfig config = null;
         if (root != null) {
             ConfigValidator validator = new ConfigValidator();
-            config = new ConfigBinder(problems, validator).bind(sourceName, root);
-            validator.validate(problems);
+            config = new ConfigBinder(problems, validator, directory).bind(sourceName, root);
+            validator.validate(problems, config);
         }
         return problems.isEmpty() ? ConfigResult.valid(config) : ConfigResult.invalid(problems.sorted());
     }

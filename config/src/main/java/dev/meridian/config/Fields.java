@@ -112,7 +112,15 @@ final class Fields {
 
     /** A number (integer or decimal) in {@code min..max}, or {@code defaultValue} when absent or wrong. */
     double decimal(String key, double defaultValue, double min, double max) {
-        String range = format(min) + ".." + format(max);
+        return decimal(key, defaultValue, min, max, format(min) + ".." + format(max));
+    }
+
+    /** A number of at least {@code min}, with no upper bound worth writing in a hint. */
+    double decimalAtLeast(String key, double defaultValue, double min) {
+        return decimal(key, defaultValue, min, Double.MAX_VALUE, ">= " + format(min));
+    }
+
+    private double decimal(String key, double defaultValue, double min, double max, String range) {
         YamlScalar s = scalar(key, "a number", range);
         if (s == null) {
             return defaultValue;

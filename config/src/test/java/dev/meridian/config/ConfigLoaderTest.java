@@ -384,6 +384,27 @@ class ConfigLoaderTest {
             assertThat(r.retries().perTryTimeout()).isNotNull();
             assertThat(r.retries().hedge().enabled()).isTrue();
         });
+        assertThat(c.clusters()).extracting(ClusterConfig::policy)
+                .contains(Policy.WEIGHTED, Policy.GEO, Policy.MAGLEV, Policy.SCORE);
+        assertThat(c.cluster("sessions").hash()).isNotEqualTo(HashConfig.CLIENT_IP);
+        assertThat(c.cluster("sessions").hash().boundedLoadFactor()).isGreaterThan(1);
+        GeoPolicyConfig geo = c.cluster("static").geo();
+        assertThat(geo.within()).isNotEqualTo(Policy.WEIGHTED);
+        assertThat(geo.spillAtLoadPercent()).isPositive();
+        assertThat(geo.bias()).isNotEmpty();
+        assertThat(c.clusters()).flatExtracting(ClusterConfig::endpoints)
+                .anySatisfy(e -> assertThat(e.jurisdiction()).isNotNull())
+                .anySatisfy(e -> assertThat(e.cost()).isPositive());
+        assertThat(routes).anySatisfy(r -> {
+            assertThat(r.residency()).isNotNull();
+            assertThat(r.residency().allow()).hasSizeGreaterThan(1);
+            assertThat(r.score()).isNotEqualTo(ScoreWeights.DEFAULT);
+            assertThat(r.decisionHeader()).isTrue();
+        });
+        assertThat(c.geo().trustedHeader()).isNotNull();
+        assertThat(c.geo().trustedSources()).isNotEmpty();
+        assertThat(c.geo().cidrs()).anySatisfy(g -> assertThat(g.region()).isNotNull())
+                .anySatisfy(g -> assertThat(g.latitude()).isNotNaN());
     }
 
     @Test
