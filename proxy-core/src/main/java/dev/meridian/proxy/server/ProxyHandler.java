@@ -90,6 +90,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean idempotent;
     private final TriedEndpoints tried = new TriedEndpoints();
     private final RequestAttributes attributes = new RequestAttributes();
+    private final HashKeys hashKeys = new HashKeys();
     private boolean attemptCounted;
     /** The last retry looked for was refused by the budget alone: another endpoint was there to take it. */
     private boolean retryRefusedByBudget;
@@ -275,6 +276,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         attributes.reset();
         attributes.scoreWeights(route.config().score());
         cluster = route.selectCluster(pickContext);
+        hashKeys.apply(cluster, req.headers(), ctx.channel(), attributes);
         EndpointState first = cluster == null ? null : cluster.pick(attributes.applyTo(pickContext));
         if (first == null) {
             stats.noEndpoint.increment();
