@@ -93,7 +93,11 @@ public class HashPickBenchmark {
         return s.cluster.pick(s.ctx.beginRequest().hash(s.hash += WEYL));
     }
 
-    /** What a republish of the cluster costs: the eligible set with its tables, as health changes trigger it. */
+    /**
+     * What a republish of the cluster costs, as health changes trigger it: {@code EligibleSet.of} with everything it
+     * builds, which today is each level's smooth weighted table (whatever the policy; with mixed weights at 100
+     * endpoints that is most of the time) and the level's picker twice (once more in {@code Level.withLoad}).
+     */
     @Benchmark
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public EligibleSet build(Building s) {
