@@ -24,10 +24,13 @@ public final class EndpointState {
     private final LongAdder requestsTotal = new LongAdder();
     private final EndpointHealth health = new EndpointHealth();
     private final PeakEwma latency = new PeakEwma();
+    /** The total of the cluster this endpoint is in; swapped, with this endpoint's share, when it changes cluster. */
+    private volatile ClusterLoad clusterLoad;
 
-    EndpointState(EndpointBinding binding) {
+    EndpointState(EndpointBinding binding, ClusterLoad clusterLoad) {
         this.id = binding.config().id();
         this.binding = binding;
+        this.clusterLoad = clusterLoad;
     }
 
     public String id() {
@@ -63,12 +66,19 @@ public final class EndpointState {
     /** A request was sent to this endpoint. */
     public void requestStarted() {
         IN_FLIGHT.incrementAndGet(this);
+        clusterLoad.add(1);
         requestsTotal.increment();
     }
 
     /** A request sent to this endpoint ended, whatever the outcome. */
     public void requestEnded() {
         IN_FLIGHT.decrementAndGet(this);
+        clusterLoad.add(-1);
+    }
+
+    /** Requests in flight to this endpoint's cluster in all. */
+    public ClusterLoad clusterLoad() {
+        return clusterLoad;
     }
 
     /** Requests ever sent here (started). */
@@ -99,12 +109,23 @@ public final class EndpointState {
         return health.effectiveWeight(config().weight(), nowNanos, cluster);
     }
 
-    /** Takes the config and address of a newer table; live figures stay. */
-    void rebind(EndpointBinding next) {
+    /**
+     * Takes the config and address of a newer table, and the load total of the cluster it is in there; live figures
+     * stay. Moving to another cluster carries this endpoint's requests in flight over; one that starts or ends
+     * during the move may leave both totals off by one, which shifts a bounded-load bound by a fraction of a request.
+     */
+    void rebind(EndpointBinding next, ClusterLoad load) {
         if (!next.config().id().equals(id)) {
             throw new IllegalArgumentException("endpoint id: " + next.config().id() + " (expected: " + id + ")");
         }
         binding = next;
+        ClusterLoad previous = clusterLoad;
+        if (previous != load) {
+            clusterLoad = load;
+            int moving = Math.max(0, inFlight);
+            previous.add(-moving);
+            load.add(moving);
+        }
     }
 
     @Override

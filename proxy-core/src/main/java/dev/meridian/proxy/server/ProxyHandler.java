@@ -100,6 +100,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private JurisdictionSet allowed = JurisdictionSet.ANY;
     /** The current exchange's route when it asks for {@code x-meridian-decision}; null otherwise. */
     private Route decisionRoute;
+    private final HashKeys hashKeys = new HashKeys();
     private boolean attemptCounted;
     /** The last retry looked for was refused by the budget alone: another endpoint was there to take it. */
     private boolean retryRefusedByBudget;
@@ -293,6 +294,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         cluster = route.selectCluster(pickContext);
+        hashKeys.apply(cluster, req.headers(), ctx.channel(), attributes);
         EndpointState first = cluster == null ? null : cluster.pick(attributes.applyTo(pickContext), allowed);
         if (first == null && allowed.isRestricted() && cluster != null) {
             refuseForResidency(residency, "residency: no endpoint of cluster '" + cluster.name() + "' in "

@@ -22,8 +22,11 @@ class DemoTest {
                     assertThat(r.bodyText()).matches("served by region [a-z-]+ \\(endpoint [a-z0-9-]+\\) for GET /hello\n");
                     byRegion.merge(r.header("x-served-by-region"), 1, Integer::sum);
                 }
-                assertThat(byRegion).containsEntry("us-east", 50).containsEntry("eu-west", 30)
-                        .containsEntry("ap-southeast", 20);
+                // One connection, one loop, so the weighted cycle is exact, unless a slow answer on a busy machine
+                // was hedged to the next endpoint: allow for a few of those.
+                assertThat(byRegion.get("us-east")).isBetween(47, 53);
+                assertThat(byRegion.get("eu-west")).isBetween(27, 33);
+                assertThat(byRegion.get("ap-southeast")).isBetween(17, 23);
                 assertThat(c.get("localhost", "/eu/profile").header("x-served-by-region")).isEqualTo("eu-west");
             }
         }

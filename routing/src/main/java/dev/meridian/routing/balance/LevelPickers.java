@@ -24,6 +24,10 @@ final class LevelPickers {
                 return new LeastRequestPicker(members, weights);
             case LATENCY:
                 return new LatencyPicker(members, weights);
+            case RING_HASH:
+                return RingHashPicker.of(members, weights, cluster);
+            case MAGLEV:
+                return MaglevPicker.of(members, weights, cluster.hash());
             default:
                 return (ctx, slot) -> table.pick(ctx.nextTicket(slot));
         }
