@@ -4,6 +4,7 @@ import dev.meridian.config.MeridianConfig;
 import dev.meridian.routing.explain.Decision;
 import dev.meridian.routing.explain.ExplainRequest;
 import dev.meridian.routing.explain.Explainer;
+import dev.meridian.routing.geo.GeoLocator;
 import dev.meridian.routing.match.RequestMatcher;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,11 @@ public final class RoutingTable {
     private final Map<String, EndpointState> endpointsById;
     private final RequestMatcher<Route> matcher;
     private final int cursorSlots;
+    private final GeoLocator locator;
 
     RoutingTable(MeridianConfig config, long version, List<Route> routes, Map<String, Cluster> clusters,
-                 Map<String, EndpointState> endpointsById, RequestMatcher<Route> matcher, int cursorSlots) {
+                 Map<String, EndpointState> endpointsById, RequestMatcher<Route> matcher, int cursorSlots,
+                 GeoLocator locator) {
         this.config = config;
         this.version = version;
         this.routes = routes;
@@ -33,6 +36,7 @@ public final class RoutingTable {
         this.endpointsById = endpointsById;
         this.matcher = matcher;
         this.cursorSlots = cursorSlots;
+        this.locator = locator;
     }
 
     /**
@@ -104,6 +108,11 @@ public final class RoutingTable {
     /** How many per-event-loop cursors {@link PickContext} needs for this table (clusters and splits). */
     public int cursorSlots() {
         return cursorSlots;
+    }
+
+    /** Where clients are, from this table's config: swapped with the table on reload. */
+    public GeoLocator locator() {
+        return locator;
     }
 
     Map<String, EndpointState> endpointsById() {

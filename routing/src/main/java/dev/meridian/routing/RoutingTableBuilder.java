@@ -8,6 +8,7 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.config.WeightedCluster;
 import dev.meridian.routing.residency.JurisdictionSets;
 import dev.meridian.routing.balance.WeightedTable;
+import dev.meridian.routing.geo.GeoLocator;
 import dev.meridian.routing.match.RequestMatcher;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,10 +65,12 @@ final class RoutingTableBuilder {
             matcher.add(rc.match(), route);
         }
         RequestMatcher<Route> requestMatcher = matcher.build();
+        // Before commit: a geo section that cannot be built (an unreadable MaxMind file) leaves previous untouched.
+        GeoLocator locator = GeoLocator.of(config, previous == null ? null : previous.locator());
         states.commit();
         long version = previous == null ? 1 : previous.version() + 1;
         return new RoutingTable(config, version, Collections.unmodifiableList(routes),
-                Collections.unmodifiableMap(clusters), states.byId(), requestMatcher, cursor);
+                Collections.unmodifiableMap(clusters), states.byId(), requestMatcher, cursor, locator);
     }
 
     /** Where an endpoint's data lives: its own declared jurisdiction, else its region's. */
