@@ -142,6 +142,11 @@ public final class MeridianServer implements AutoCloseable {
         return health;
     }
 
+    /** For tests in this package that look at a live connection's state. */
+    ServerContext context() {
+        return context;
+    }
+
     public int activeExchanges() {
         return context.activeExchanges();
     }

@@ -14,6 +14,8 @@ import dev.meridian.routing.geo.ClientLocation;
 import dev.meridian.routing.residency.JurisdictionSet;
 import dev.meridian.routing.residency.Residency;
 import dev.meridian.routing.Route;
+import dev.meridian.routing.RoutingTable;
+import dev.meridian.routing.geo.ClientLocation;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -77,6 +79,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private PickContext pickContext;
     private UpstreamPool pool;
     private String clientIp;
+    private ConnectionLocation location;
     private boolean closing;
     private boolean clientReading = true;
 
@@ -139,6 +142,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         this.stats = server.stats();
     }
 
+    /** The current or last exchange's client location; for tests, on the event loop. */
+    ClientLocation clientLocation() {
+        return attributes.location();
+    }
+
     private HttpHeaders currentHeaders() {
         return request.headers();
     }
@@ -156,6 +164,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     public void channelActive(ChannelHandlerContext ctx) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         clientIp = remote.getAddress().getHostAddress();
+        location = new ConnectionLocation(remote.getAddress().getAddress());
         if (server.draining()) {
             ctx.close();
             return;
@@ -276,7 +285,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             req.setUri(uri);
             req.headers().set(HttpHeaderNames.HOST, host);
         }
-        Route route = server.routing().current().match(host, uri, requestHeaders);
+        RoutingTable table = server.routing().current();
+        Route route = table.match(host, uri, requestHeaders);
         if (route == null) {
             stats.noRoute.increment();
             replyLocally(HttpResponseStatus.NOT_FOUND,
@@ -285,6 +295,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         attributes.reset();
         decisionRoute = null;
+        attributes.location(location.locate(table.locator(), requestHeaders));
         attributes.scoreWeights(route.config().score());
         Residency residency = route.residency();
         allowed = residency == null ? JurisdictionSet.ANY : residency.allowedFor(attributes.location());

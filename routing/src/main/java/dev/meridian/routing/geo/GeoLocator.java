@@ -143,6 +143,14 @@ public final class GeoLocator {
     }
 
     /**
+     * The location a trusted header value states, or null when absent or malformed. Checks no trust: for callers
+     * that asked {@link #trusts(byte[])} once per connection and keep the answer.
+     */
+    public ClientLocation readTrustedHeader(CharSequence value) {
+        return TrustedHeader.parse(value, resolver);
+    }
+
+    /**
      * Where the address alone places the client: the CIDR table, then the MaxMind database; null when neither
      * knows. Depends only on the address and this locator, so a caller may keep it for a connection's lifetime.
      */
