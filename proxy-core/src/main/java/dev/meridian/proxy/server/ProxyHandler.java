@@ -15,7 +15,6 @@ import dev.meridian.routing.residency.JurisdictionSet;
 import dev.meridian.routing.residency.Residency;
 import dev.meridian.routing.Route;
 import dev.meridian.routing.RoutingTable;
-import dev.meridian.routing.geo.ClientLocation;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -79,7 +78,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private PickContext pickContext;
     private UpstreamPool pool;
     private String clientIp;
-    private ConnectionLocation location;
+    private ConnectionLocation connectionLocation;
     private boolean closing;
     private boolean clientReading = true;
 
@@ -164,7 +163,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     public void channelActive(ChannelHandlerContext ctx) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         clientIp = remote.getAddress().getHostAddress();
-        location = new ConnectionLocation(remote.getAddress().getAddress());
+        connectionLocation = new ConnectionLocation(remote.getAddress().getAddress());
         if (server.draining()) {
             ctx.close();
             return;
@@ -295,7 +294,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         attributes.reset();
         decisionRoute = null;
-        attributes.location(location.locate(table.locator(), requestHeaders));
+        attributes.location(connectionLocation.locate(table.locator(), requestHeaders));
         attributes.scoreWeights(route.config().score());
         Residency residency = route.residency();
         allowed = residency == null ? JurisdictionSet.ANY : residency.allowedFor(attributes.location());

@@ -2,17 +2,11 @@ package dev.meridian.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.GeoCidr;
-import dev.meridian.config.GeoConfig;
-import dev.meridian.config.MeridianConfig;
-import dev.meridian.config.RegionConfig;
 import dev.meridian.routing.geo.ClientLocation;
 import dev.meridian.testing.RawHttpClient;
 import dev.meridian.testing.TestBackend;
 import dev.meridian.testing.TestConfigs;
 import io.netty.channel.Channel;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,15 +28,22 @@ class ClientLocationTest {
         }
     }
 
+    /** Region "local" (US, 0,0) comes with TestConfigs; the table places loopback in Frankfurt. */
     private RawHttpClient start(String trustedSource) throws Exception {
         backend = TestBackend.start("a");
-        MeridianConfig base = TestConfigs.oneCluster(backend);
-        List<RegionConfig> regions = new ArrayList<>(base.regions());
-        regions.add(new RegionConfig("eu-west", "EU", 53.35, -6.26));
-        GeoConfig geo = new GeoConfig(HEADER, List.of(trustedSource),
-                List.of(new GeoCidr("127.0.0.0/8", null, "US", null, 40.7, -74.0)), null);
-        proxy = MeridianServer.start(new MeridianConfig(base.source(), base.listeners(), base.admin(), base.server(),
-                regions, base.clusters(), base.routes(), geo), 1);
+        proxy = MeridianServer.start(TestConfigs.parse("""
+                geo:
+                  trusted_header: %s
+                  trusted_sources: [%s]
+                  cidrs:
+                    - {cidr: 127.0.0.0/8, country: DE, latitude: 50.11, longitude: 8.68}
+                clusters:
+                  - name: app
+                    endpoints:
+                      - {id: a, address: "%s", region: local}
+                routes:
+                  - cluster: app
+                """.formatted(HEADER, trustedSource, backend.address())), 1);
         return new RawHttpClient(proxy.address());
     }
 
@@ -56,20 +57,21 @@ class ClientLocationTest {
     @Test
     void aTrustedPeersHeaderWinsAndItsAbsenceFallsBackToTheTable() throws Exception {
         try (RawHttpClient client = start("127.0.0.1/32")) {
-            assertThat(client.get("app", "/", HEADER + ": eu-west").status()).isEqualTo(200);
+            assertThat(client.get("app", "/", HEADER + ": local").status()).isEqualTo(200);
             ClientLocation stated = lastLocation();
-            assertThat(stated.jurisdiction()).isEqualTo("EU");
-            assertThat(stated.latitude()).isEqualTo(53.35);
+            assertThat(stated.country()).isNull();
+            assertThat(stated.jurisdiction()).isEqualTo("US");
 
             assertThat(client.get("app", "/").status()).isEqualTo(200);
             ClientLocation table = lastLocation();
-            assertThat(table.country()).isEqualTo("US");
-            assertThat(table.latitude()).isEqualTo(40.7);
+            assertThat(table.country()).isEqualTo("DE");
+            assertThat(table.jurisdiction()).isEqualTo("EU");
+            assertThat(table.latitude()).isEqualTo(50.11);
 
-            assertThat(client.get("app", "/", HEADER + ": country=DE; lat=50.11; lon=8.68").status())
+            assertThat(client.get("app", "/", HEADER + ": country=JP; lat=35.68; lon=139.69").status())
                     .isEqualTo(200);
-            assertThat(lastLocation().country()).isEqualTo("DE");
-            assertThat(lastLocation().jurisdiction()).isEqualTo("EU");
+            assertThat(lastLocation().country()).isEqualTo("JP");
+            assertThat(lastLocation().longitude()).isEqualTo(139.69);
 
             assertThat(client.get("app", "/", HEADER + ": garbage").status()).isEqualTo(200);
             assertThat(lastLocation()).isSameAs(table);
@@ -79,8 +81,8 @@ class ClientLocationTest {
     @Test
     void anUntrustedPeersHeaderIsIgnored() throws Exception {
         try (RawHttpClient client = start("10.0.0.0/8")) {
-            assertThat(client.get("app", "/", HEADER + ": eu-west").status()).isEqualTo(200);
-            assertThat(lastLocation().country()).isEqualTo("US");
+            assertThat(client.get("app", "/", HEADER + ": local").status()).isEqualTo(200);
+            assertThat(lastLocation().country()).isEqualTo("DE");
         }
     }
 }

@@ -21,8 +21,9 @@ import java.util.Objects;
  * /48 to /64 prefixes), each a read of one 16-slot node held in flat {@code int} arrays: no objects, no hashing, no
  * boxing. A bit-at-a-time trie would take up to 128 dependent reads; per-length hash tables probe once per distinct
  * prefix length (up to 33 or 129) and hash every time. A wider stride saves steps but multiplies memory: a node is
- * 2^stride slots, and prefix expansion writes up to 2^(stride-1) of them per prefix. At 4 bits a node is 128 bytes
- * and a table of 10,000 prefixes stays within a few MB in the worst case.
+ * 2^stride slots, and prefix expansion writes up to 2^(stride-1) of them per prefix. At 4 bits a node is 128 bytes;
+ * 10,000 random IPv4 prefixes take about 3 MB and 10,000 random IPv6 /48s about 8 MB (scattered prefixes share few
+ * nodes; real tables are smaller and clustered). Built once per config, off the event loop.
  *
  * @param <T> what a prefix maps to; shared by every lookup that resolves to it
  */

@@ -82,7 +82,7 @@ public final class GeoLocator {
             }
             StringBuilder why = new StringBuilder();
             ClientLocation location = resolver.resolve(entry.region(), entry.country(), entry.jurisdiction(),
-                    entry.latitude(), entry.longitude(), why);
+                    entry.latitude(), entry.longitude(), true, why);
             if (location == null) {
                 throw new IllegalArgumentException("geo.cidrs " + entry.cidr() + ": " + why);
             }

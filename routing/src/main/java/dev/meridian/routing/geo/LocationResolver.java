@@ -14,6 +14,10 @@ import java.util.Objects;
  *
  * <p>Precedence: an explicit jurisdiction, else the country's default ({@link Jurisdictions}), else the region's;
  * explicit coordinates, else the region's, else none. A region given alone is the region's location with no country.
+ *
+ * <p>A header must name an ISO 3166-1 country: CDNs send placeholders such as {@code XX} or {@code T1} for "unknown",
+ * and those must fall through to the table. The operator's own table may use any two upper-case letters (the config
+ * loader's rule), e.g. a private code; a code that is no country is its own jurisdiction.
  */
 final class LocationResolver {
     /** Country-only locations depend on no config: one per country for the whole process. */
@@ -52,19 +56,23 @@ final class LocationResolver {
     /**
      * Merges the given parts; any may be null (NaN for coordinates), not all.
      *
-     * @param why when not null and the parts are invalid, gets the reason
+     * @param anyCountryCode accept any two upper-case letters as a country (config), not only ISO codes (header)
+     * @param why            when not null and the parts are invalid, gets the reason
      * @return the location, or null when the parts are invalid: an undeclared region, an unknown country, a
      *         malformed jurisdiction, only one coordinate or one out of range, or nothing at all
      */
     ClientLocation resolve(String region, String country, String jurisdiction, double latitude, double longitude,
-                           StringBuilder why) {
+                           boolean anyCountryCode, StringBuilder why) {
         RegionConfig r = null;
         if (region != null && (r = regionConfigs.get(region)) == null) {
             return invalid(why, "region '" + region + "' is not declared in regions");
         }
         String code = null;
         if (country != null && (code = Jurisdictions.country(country)) == null) {
-            return invalid(why, "country '" + country + "' is not an ISO 3166-1 alpha-2 code");
+            if (!anyCountryCode || !isTwoUpperCaseLetters(country)) {
+                return invalid(why, "country '" + country + "' is not an ISO 3166-1 alpha-2 code");
+            }
+            code = country;
         }
         String j = null;
         if (jurisdiction != null && (j = jurisdiction(jurisdiction)) == null) {
@@ -81,16 +89,24 @@ final class LocationResolver {
             return invalid(why, "no region, country, jurisdiction or coordinates");
         }
         if (j == null) {
-            j = code != null ? Jurisdictions.of(code) : r != null ? r.jurisdiction() : null;
+            j = code != null ? countryJurisdiction(code) : r != null ? r.jurisdiction() : null;
         }
         double lat = hasLat ? latitude : r != null ? r.latitude() : Double.NaN;
         double lon = hasLat ? longitude : r != null ? r.longitude() : Double.NaN;
-        ClientLocation shared = code != null ? COUNTRY_ONLY[Jurisdictions.indexOf(code, 0, 2)]
-                : r != null ? regions.get(r.name()) : null;
+        ClientLocation shared = code != null ? country(code, 0, 2) : r != null ? regions.get(r.name()) : null;
         if (shared != null && same(shared, code, j, lat, lon)) {
             return shared;
         }
         return new ClientLocation(code, j, lat, lon);
+    }
+
+    private static String countryJurisdiction(String code) {
+        String j = Jurisdictions.of(code);
+        return j != null ? j : code;
+    }
+
+    private static boolean isTwoUpperCaseLetters(String s) {
+        return s.length() == 2 && s.charAt(0) >= 'A' && s.charAt(0) <= 'Z' && s.charAt(1) >= 'A' && s.charAt(1) <= 'Z';
     }
 
     private static boolean same(ClientLocation l, String country, String jurisdiction, double lat, double lon) {

@@ -107,7 +107,7 @@ final class TrustedHeader {
                 return null;
             }
         }
-        return resolver.resolve(region, country, jurisdiction, lat, lon, null);
+        return resolver.resolve(region, country, jurisdiction, lat, lon, false, null);
     }
 
     /**

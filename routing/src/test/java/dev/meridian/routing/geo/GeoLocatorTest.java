@@ -172,6 +172,17 @@ class GeoLocatorTest {
     }
 
     @Test
+    void theOperatorsTableMayUseAnyTwoLetterCode() {
+        // The header refuses XX (a CDN's "unknown"); the operator's own table may mean something by it.
+        GeoLocator own = GeoLocator.of(config(new GeoConfig(HEADER, List.of("203.0.113.0/24"),
+                List.of(country("10.0.0.0/8", "XX", null, Double.NaN, Double.NaN)), null)));
+        ClientLocation xx = own.locateAddress(ip("10.1.2.3"));
+        assertThat(xx.country()).isEqualTo("XX");
+        assertThat(xx.jurisdiction()).isEqualTo("XX");
+        assertThat(own.locate(CDN, "XX")).isNull();
+    }
+
+    @Test
     void ipv6AndMappedAddressesUseTheTable() {
         assertThat(locator.locateAddress(ip("2001:db8:e0:1::1"))).isSameAs(region("eu-west"));
         assertThat(locator.locateAddress(ip("::ffff:198.51.100.40"))).isSameAs(region("us-east"));
@@ -211,8 +222,8 @@ class GeoLocatorTest {
                 List.of(region("10.0.0.0/8", "us-east"), country("10.0.0.0/8", "DE", null, 1, 2)), null))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("each prefix once");
         assertThatThrownBy(() -> GeoLocator.of(config(new GeoConfig(null, List.of(),
-                List.of(country("10.0.0.0/8", "ZZ", null, Double.NaN, Double.NaN)), null))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("country 'ZZ'");
+                List.of(country("10.0.0.0/8", "Z9", null, Double.NaN, Double.NaN)), null))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("country 'Z9'");
         assertThatThrownBy(() -> GeoLocator.of(config(new GeoConfig(null, List.of(),
                 List.of(country("10.0.0.0/8", "DE", null, 50, Double.NaN)), null))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("latitude and longitude");
