@@ -40,4 +40,9 @@ final class ConnectionLocation {
         }
         return byAddress;
     }
+
+    /** Whether the peer is a trusted source under the locator of the last {@link #locate} call. */
+    boolean trustedPeer() {
+        return trusted;
+    }
 }

@@ -11,6 +11,7 @@ import dev.meridian.routing.HeaderLookup;
 import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.geo.ClientLocation;
+import dev.meridian.routing.geo.GeoLocator;
 import dev.meridian.routing.residency.JurisdictionSet;
 import dev.meridian.routing.residency.Residency;
 import dev.meridian.routing.Route;
@@ -294,7 +295,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         attributes.reset();
         decisionRoute = null;
-        attributes.location(connectionLocation.locate(table.locator(), requestHeaders));
+        GeoLocator locator = table.locator();
+        attributes.location(connectionLocation.locate(locator, requestHeaders));
+        if (locator.trustedHeader() != null && !connectionLocation.trustedPeer()) {
+            // A location any client can claim must not reach upstreams that might believe it either.
+            req.headers().remove(locator.trustedHeader());
+        }
         attributes.scoreWeights(route.config().score());
         Residency residency = route.residency();
         allowed = residency == null ? JurisdictionSet.ANY : residency.allowedFor(attributes.location());

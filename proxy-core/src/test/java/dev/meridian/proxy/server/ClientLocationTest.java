@@ -79,10 +79,19 @@ class ClientLocationTest {
     }
 
     @Test
-    void anUntrustedPeersHeaderIsIgnored() throws Exception {
+    void anUntrustedPeersHeaderIsIgnoredAndNotForwarded() throws Exception {
         try (RawHttpClient client = start("10.0.0.0/8")) {
             assertThat(client.get("app", "/", HEADER + ": local").status()).isEqualTo(200);
             assertThat(lastLocation().country()).isEqualTo("DE");
+            assertThat(backend.lastReceived().headers().contains(HEADER)).isFalse();
+        }
+    }
+
+    @Test
+    void aTrustedPeersHeaderIsForwarded() throws Exception {
+        try (RawHttpClient client = start("127.0.0.1/32")) {
+            assertThat(client.get("app", "/", HEADER + ": local").status()).isEqualTo(200);
+            assertThat(backend.lastReceived().headers().get(HEADER)).isEqualTo("local");
         }
     }
 }
