@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link #blackhole()}: keeps accepting and reading, answers nothing (health checks hang too).</li>
  *   <li>{@link #restore()}: rebinds the listener if killed; a blackholed backend answers again, including the
  *       requests it held (as a SIGCONTed process would).</li>
+ *   <li>{@link #delay(long)}: answers each request that long after it arrived (a slow, not a broken,
+ *       endpoint).</li>
  * </ul>
  * One blocking thread per connection: a few hundred connections at most in this scenario.
  */
@@ -34,6 +36,7 @@ final class FaultyBackend implements AutoCloseable {
     private final Set<Socket> conns = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.DOWN;
     private volatile ServerSocket listener;
+    private volatile long delayNanos;
     /** Arrival times (System.nanoTime) of traffic requests and of health checks; answer times of health checks. */
     final TimeLog traffic = new TimeLog();
     final TimeLog checks = new TimeLog();
@@ -93,6 +96,14 @@ final class FaultyBackend implements AutoCloseable {
         }
     }
 
+    /** Every later answer leaves {@code nanos} after its request arrived; 0 answers at once. */
+    void delay(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("delay: " + nanos + " ns (expected: >= 0)");
+        }
+        delayNanos = nanos;
+    }
+
     synchronized void blackhole() {
         mode = Mode.BLACKHOLE;
     }
@@ -130,11 +141,18 @@ final class FaultyBackend implements AutoCloseable {
         int len = 0;
         int pending = 0;
         int pendingChecks = 0;
+        long firstPendingAt = 0;
         try (s) {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             while (mode != Mode.DOWN) {
                 if (pending > 0 && mode == Mode.UP) {
+                    // Proxies send one request per connection at a time, so the first held request sets the time.
+                    long wait = firstPendingAt + delayNanos - System.nanoTime();
+                    if (delayNanos > 0 && wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        continue;
+                    }
                     byte[] all = new byte[response.length * pending];
                     for (int i = 0; i < pending; i++) {
                         System.arraycopy(response, 0, all, i * response.length, response.length);
@@ -183,6 +201,9 @@ final class FaultyBackend implements AutoCloseable {
                         pendingChecks++;
                     } else {
                         traffic.add(now);
+                    }
+                    if (pending == 0) {
+                        firstPendingAt = now;
                     }
                     pending++;
                     off = next;
