@@ -2,6 +2,7 @@ package dev.meridian.routing;
 
 import dev.meridian.config.ClusterConfig;
 import dev.meridian.config.EndpointConfig;
+import dev.meridian.routing.balance.ErrorRate;
 import dev.meridian.routing.balance.PeakEwma;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -24,6 +25,7 @@ public final class EndpointState {
     private final LongAdder requestsTotal = new LongAdder();
     private final EndpointHealth health = new EndpointHealth();
     private final PeakEwma latency = new PeakEwma();
+    private final ErrorRate errorRate = new ErrorRate();
 
     EndpointState(EndpointBinding binding) {
         this.id = binding.config().id();
@@ -79,6 +81,11 @@ public final class EndpointState {
     /** Response time estimate for the {@code latency} policy; kept across reloads with the rest of the state. */
     public PeakEwma latency() {
         return latency;
+    }
+
+    /** Recent failures per outcome for the {@code score} policy; the proxy records every try's outcome here. */
+    public ErrorRate errorRate() {
+        return errorRate;
     }
 
     /** The inputs to this endpoint's status; the health control thread writes them, anyone reads. */
