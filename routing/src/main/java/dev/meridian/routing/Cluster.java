@@ -1,8 +1,10 @@
 package dev.meridian.routing;
 
 import dev.meridian.config.ClusterConfig;
+import dev.meridian.config.RegionConfig;
 import dev.meridian.routing.balance.ClusterSlot;
 import dev.meridian.routing.balance.EligibleSet;
+import dev.meridian.routing.balance.Regions;
 import java.util.List;
 
 /**
@@ -11,6 +13,7 @@ import java.util.List;
 public final class Cluster {
     private final ClusterConfig config;
     private final List<EndpointState> endpoints;
+    private final Regions regions;
     private final ClusterSlot eligibility;
     private final int cursor;
     private final RetryBudget retryBudget;
@@ -18,10 +21,13 @@ public final class Cluster {
     /** A retry first tries this many ordinary picks, which keep the balance, before it scans for any endpoint. */
     private static final int RETRY_PICKS = 4;
 
-    Cluster(ClusterConfig config, List<EndpointState> endpoints, int cursor, long nowNanos) {
+    /** @param regions the config's regions: where the geo and score policies find their coordinates */
+    Cluster(ClusterConfig config, List<EndpointState> endpoints, List<RegionConfig> regions, int cursor,
+            long nowNanos) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
-        this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config, nowNanos));
+        this.regions = Regions.of(config, regions);
+        this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config, this.regions, nowNanos));
         this.cursor = cursor;
         this.retryBudget = new RetryBudget(config.retryBudget().percent(), config.retryBudget().minConcurrent());
     }
@@ -113,7 +119,7 @@ public final class Cluster {
      * @return the set current after the call
      */
     public EligibleSet republish(long nowNanos) {
-        return eligibility.republish(prev -> EligibleSet.of(endpoints, config, nowNanos));
+        return eligibility.republish(prev -> EligibleSet.of(endpoints, config, regions, nowNanos));
     }
 
     /** Retries and hedges to this cluster spend from here. */

@@ -36,7 +36,8 @@ final class RoutingTableBuilder {
                 members.add(states.get(e.id()));
             }
             // The reused states carry their status over, so the new table starts with the eligibility they have now.
-            if (clusters.putIfAbsent(cc.name(), new Cluster(cc, members, cursor, nowNanos)) != null) {
+            if (clusters.putIfAbsent(cc.name(), new Cluster(cc, members, config.regions(), cursor, nowNanos))
+                    != null) {
                 throw new IllegalArgumentException("cluster name: " + cc.name() + " (expected: unique)");
             }
             cursor += EligibleSet.cursorSlots(cc);

@@ -27,8 +27,9 @@ import java.util.TreeMap;
  * event loop.
  *
  * <p>Within a level the cluster's {@link Policy} chooses: {@code weighted} walks the table with the cursor,
- * {@code random} draws over cumulative weights, {@code least_request} and {@code latency} compare two distinct members
- * drawn at random (power of two choices). All of them read arrays built here, never scan, and allocate nothing.
+ * {@code random} draws over cumulative weights, {@code least_request}, {@code latency} and {@code score} compare two
+ * distinct members drawn at random (power of two choices). All of them read arrays built here, never scan, and
+ * allocate nothing.
  */
 public final class EligibleSet {
     /** No endpoint can take traffic. */
@@ -67,6 +68,17 @@ public final class EligibleSet {
      *                built carries newer configs than the states until it commits)
      */
     public static EligibleSet of(List<EndpointState> states, ClusterConfig cluster, long nowNanos) {
+        return of(states, cluster, Regions.of(cluster, List.of()), nowNanos);
+    }
+
+    /**
+     * As {@link #of(List, ClusterConfig, long)}, with the coordinates of the cluster's regions for the {@code geo}
+     * and {@code score} policies.
+     *
+     * @param regions built from this {@code cluster} (or the geo cluster a region's config was derived from)
+     */
+    public static EligibleSet of(List<EndpointState> states, ClusterConfig cluster, Regions regions,
+                                 long nowNanos) {
         List<EndpointConfig> configs = cluster.endpoints();
         if (states.size() != configs.size()) {
             throw new IllegalArgumentException("states: " + states.size() + " (expected: " + configs.size() + ")");
@@ -75,7 +87,8 @@ public final class EligibleSet {
         Level[] built = new Level[priorities.length];
         int[] health = new int[priorities.length];
         for (int i = 0; i < priorities.length; i++) {
-            built[i] = Level.build(priorities[i], priorities.length == 1 ? 0 : 1 + i, states, cluster, nowNanos);
+            built[i] = Level.build(priorities[i], priorities.length == 1 ? 0 : 1 + i, states, cluster, regions,
+                    nowNanos);
             health[i] = built[i].healthPercent;
         }
         int[] load = PriorityLoad.distribute(health);
@@ -196,10 +209,12 @@ public final class EligibleSet {
         private final LevelPicker picker;
         private final Policy policy;
         private final ClusterConfig cluster;
+        private final Regions regions;
 
-        private Level(Policy policy, ClusterConfig cluster, int priority, int slot, int healthPercent,
-                      int loadPercent, boolean panic, int[] weights, WeightedTable<EndpointState> table,
-                      int[] panicWeights, WeightedTable<EndpointState> panicTable) {
+        private Level(Policy policy, ClusterConfig cluster, Regions regions, int priority, int slot,
+                      int healthPercent, int loadPercent, boolean panic, int[] weights,
+                      WeightedTable<EndpointState> table, int[] panicWeights,
+                      WeightedTable<EndpointState> panicTable) {
             this.priority = priority;
             this.slot = slot;
             this.healthPercent = healthPercent;
@@ -211,12 +226,13 @@ public final class EligibleSet {
             this.panicTable = panicTable;
             this.policy = policy;
             this.cluster = cluster;
+            this.regions = regions;
             this.picker = LevelPickers.of(policy, table.entries().toArray(new EndpointState[0]), weights, table,
-                    cluster);
+                    cluster, regions);
         }
 
         static Level build(int priority, int slot, List<EndpointState> states, ClusterConfig cluster,
-                           long nowNanos) {
+                           Regions regions, long nowNanos) {
             List<EndpointConfig> configs = cluster.endpoints();
             List<EndpointState> healthy = new ArrayList<>();
             List<EndpointState> admitted = new ArrayList<>();
@@ -253,19 +269,20 @@ public final class EligibleSet {
             WeightedTable<EndpointState> admittedTable = WeightedTable.of(admitted, aw);
             Policy policy = cluster.policy();
             return panic
-                    ? new Level(policy, cluster, priority, slot, health, 0, true, aw, admittedTable, aw, admittedTable)
-                    : new Level(policy, cluster, priority, slot, health, 0, false, hw, WeightedTable.of(healthy, hw),
-                            aw, admittedTable);
+                    ? new Level(policy, cluster, regions, priority, slot, health, 0, true, aw, admittedTable, aw,
+                            admittedTable)
+                    : new Level(policy, cluster, regions, priority, slot, health, 0, false, hw,
+                            WeightedTable.of(healthy, hw), aw, admittedTable);
         }
 
         Level withLoad(int load) {
-            return new Level(policy, cluster, priority, slot, healthPercent, load, panic, weights, table, panicWeights,
-                    panicTable);
+            return new Level(policy, cluster, regions, priority, slot, healthPercent, load, panic, weights, table,
+                    panicWeights, panicTable);
         }
 
         Level inPanicWithAllLoad() {
-            return new Level(policy, cluster, priority, slot, healthPercent, 100, true, panicWeights, panicTable,
-                    panicWeights, panicTable);
+            return new Level(policy, cluster, regions, priority, slot, healthPercent, 100, true, panicWeights,
+                    panicTable, panicWeights, panicTable);
         }
 
         boolean samePicksAs(Level o) {
