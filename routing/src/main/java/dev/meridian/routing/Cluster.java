@@ -82,12 +82,13 @@ public final class Cluster {
                 fallback = fallback == null ? e : fallback;
             }
         }
-        EndpointState e = firstUntried(set.members(), tried, triedCount, true);
+        List<EndpointState> members = set.members(ctx);
+        EndpointState e = firstUntried(members, tried, triedCount, true);
         if (e == null) {
             e = firstUntried(set.spares(), tried, triedCount, true);
         }
         if (e == null) {
-            e = fallback != null ? fallback : firstUntried(set.members(), tried, triedCount, false);
+            e = fallback != null ? fallback : firstUntried(members, tried, triedCount, false);
         }
         return e;
     }
@@ -120,6 +121,16 @@ public final class Cluster {
      */
     public EligibleSet republish(long nowNanos) {
         return eligibility.republish(prev -> EligibleSet.of(endpoints, config, regions, nowNanos));
+    }
+
+    /**
+     * Points each endpoint's region in-flight count at this cluster's counters (or at none when the cluster does not
+     * spill on load). Called once the table that holds this cluster is certain to be published.
+     */
+    void countRegionInFlight() {
+        for (int i = 0; i < endpoints.size(); i++) {
+            endpoints.get(i).countRegionInFlight(regions.inFlight(regions.regionOfEndpoint(i)));
+        }
     }
 
     /** Retries and hedges to this cluster spend from here. */

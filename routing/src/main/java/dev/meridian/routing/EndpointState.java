@@ -5,6 +5,7 @@ import dev.meridian.config.EndpointConfig;
 import dev.meridian.routing.balance.ErrorRate;
 import dev.meridian.routing.balance.PeakEwma;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -26,6 +27,11 @@ public final class EndpointState {
     private final EndpointHealth health = new EndpointHealth();
     private final PeakEwma latency = new PeakEwma();
     private final ErrorRate errorRate = new ErrorRate();
+    /**
+     * Requests in flight to this endpoint's region, shared by the region's endpoints when a {@code geo} cluster
+     * spills on load, so the pick reads one counter instead of summing endpoints; null when nobody reads it.
+     */
+    private volatile AtomicInteger regionInFlight;
 
     EndpointState(EndpointBinding binding) {
         this.id = binding.config().id();
@@ -66,11 +72,38 @@ public final class EndpointState {
     public void requestStarted() {
         IN_FLIGHT.incrementAndGet(this);
         requestsTotal.increment();
+        AtomicInteger region = regionInFlight;
+        if (region != null) {
+            region.incrementAndGet();
+        }
     }
 
     /** A request sent to this endpoint ended, whatever the outcome. */
     public void requestEnded() {
         IN_FLIGHT.decrementAndGet(this);
+        AtomicInteger region = regionInFlight;
+        if (region != null) {
+            region.decrementAndGet();
+        }
+    }
+
+    /**
+     * Counts this endpoint's requests in {@code region} from now on (null: nowhere), handing over the ones in flight.
+     * A request that starts or ends during the hand-over may be counted one off; readers clamp at 0.
+     */
+    void countRegionInFlight(AtomicInteger region) {
+        AtomicInteger old = regionInFlight;
+        if (old == region) {
+            return;
+        }
+        regionInFlight = region;
+        int n = Math.max(0, inFlight);
+        if (region != null) {
+            region.addAndGet(n);
+        }
+        if (old != null) {
+            old.addAndGet(-n);
+        }
     }
 
     /** Requests ever sent here (started). */

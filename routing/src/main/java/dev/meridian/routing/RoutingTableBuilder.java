@@ -58,6 +58,7 @@ final class RoutingTableBuilder {
         }
         RequestMatcher<Route> requestMatcher = matcher.build();
         states.commit();
+        clusters.values().forEach(Cluster::countRegionInFlight);
         long version = previous == null ? 1 : previous.version() + 1;
         return new RoutingTable(config, version, Collections.unmodifiableList(routes),
                 Collections.unmodifiableMap(clusters), states.byId(), requestMatcher, cursor);

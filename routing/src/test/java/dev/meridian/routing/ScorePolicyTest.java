@@ -6,10 +6,13 @@ import static dev.meridian.routing.GeoFixtures.PARIS;
 import static dev.meridian.routing.GeoFixtures.US;
 import static dev.meridian.routing.GeoFixtures.built;
 import static dev.meridian.routing.GeoFixtures.endpoint;
+import static dev.meridian.routing.GeoFixtures.geo;
 import static dev.meridian.routing.GeoFixtures.score;
 import static dev.meridian.routing.GeoFixtures.state;
+import static dev.meridian.routing.GeoFixtures.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.config.Policy;
 import dev.meridian.config.ScoreWeights;
 import dev.meridian.routing.geo.ClientLocation;
 import java.util.Map;
@@ -111,6 +114,14 @@ class ScorePolicyTest {
         Cluster c = built(score(endpoint("heavy", EU, 3, 0, 0, 0), endpoint("light", EU, 1, 0, 0, 0)));
 
         assertThat(counts(c, null, ScoreWeights.DEFAULT, 100)).isEqualTo(Map.of("heavy", 100));
+    }
+
+    @Test
+    void worksAsTheGeoPolicysWithinPolicy() {
+        Cluster c = built(geo(within(Policy.SCORE, 0, Map.of()), endpoint("eu1", EU, 1, 0, 0, 9),
+                endpoint("eu2", EU, 1, 0, 0, 1), endpoint("us1", US)));
+
+        assertThat(counts(c, PARIS, ScoreWeights.DEFAULT, 100)).isEqualTo(Map.of("eu2", 100));
     }
 
     private static Map<String, Integer> counts(Cluster c, ClientLocation location, ScoreWeights weights,

@@ -29,22 +29,26 @@ import java.util.TreeMap;
  * <p>Within a level the cluster's {@link Policy} chooses: {@code weighted} walks the table with the cursor,
  * {@code random} draws over cumulative weights, {@code least_request}, {@code latency} and {@code score} compare two
  * distinct members drawn at random (power of two choices). All of them read arrays built here, never scan, and
- * allocate nothing.
+ * allocate nothing. A {@code geo} set holds one set per region instead and picks the region first ({@link GeoSet});
+ * its levels and members are those of all regions, in region order.
  */
 public final class EligibleSet {
     /** No endpoint can take traffic. */
-    public static final EligibleSet EMPTY = new EligibleSet(Policy.WEIGHTED, new Level[0], List.of());
+    public static final EligibleSet EMPTY = new EligibleSet(Policy.WEIGHTED, new Level[0], List.of(), null);
 
     private final Policy policy;
     private final Level[] levels;
     private final WeightedTable<Level> levelTable;
     private final List<EndpointState> members;
     private final List<EndpointState> spares;
+    /** Non-null for a {@code geo} set: picks go through it. */
+    private final GeoSet geo;
 
-    private EligibleSet(Policy policy, Level[] levels, List<EndpointState> spares) {
+    private EligibleSet(Policy policy, Level[] levels, List<EndpointState> spares, GeoSet geo) {
         this.policy = policy;
         this.levels = levels;
         this.spares = spares;
+        this.geo = geo;
         int[] loads = new int[levels.length];
         List<EndpointState> all = new ArrayList<>();
         for (int i = 0; i < levels.length; i++) {
@@ -57,6 +61,9 @@ public final class EligibleSet {
 
     /** Cursor slots a cluster of this config needs: one per level plus one to pick the level, or one in all. */
     public static int cursorSlots(ClusterConfig cluster) {
+        if (cluster.policy() == Policy.GEO) {
+            return GeoSet.cursorSlots(cluster);
+        }
         int levels = configuredLevels(cluster.endpoints()).length;
         return levels <= 1 ? 1 : 1 + levels;
     }
@@ -83,6 +90,9 @@ public final class EligibleSet {
         if (states.size() != configs.size()) {
             throw new IllegalArgumentException("states: " + states.size() + " (expected: " + configs.size() + ")");
         }
+        if (cluster.policy() == Policy.GEO) {
+            return ofRegions(GeoSet.of(states, cluster, regions, nowNanos));
+        }
         int[] priorities = configuredLevels(configs);
         Level[] built = new Level[priorities.length];
         int[] health = new int[priorities.length];
@@ -104,7 +114,18 @@ public final class EligibleSet {
                 spares.addAll(built[i].table.entries());
             }
         }
-        return new EligibleSet(cluster.policy(), kept.toArray(new Level[0]), Collections.unmodifiableList(spares));
+        return new EligibleSet(cluster.policy(), kept.toArray(new Level[0]), Collections.unmodifiableList(spares),
+                null);
+    }
+
+    private static EligibleSet ofRegions(GeoSet geo) {
+        List<Level> levels = new ArrayList<>();
+        List<EndpointState> spares = new ArrayList<>();
+        for (EligibleSet s : geo.regionSets()) {
+            levels.addAll(s.levels());
+            spares.addAll(s.spares());
+        }
+        return new EligibleSet(Policy.GEO, levels.toArray(new Level[0]), Collections.unmodifiableList(spares), geo);
     }
 
     /** Nothing is healthy anywhere: Envoy's answer is the first level in panic, when panic mode is on. */
@@ -114,7 +135,7 @@ public final class EligibleSet {
         }
         for (Level l : built) {
             if (l.panicTable.entries().size() > 0) {
-                return new EligibleSet(cluster.policy(), new Level[] {l.inPanicWithAllLoad()}, List.of());
+                return new EligibleSet(cluster.policy(), new Level[] {l.inPanicWithAllLoad()}, List.of(), null);
             }
         }
         return EMPTY;
@@ -135,6 +156,9 @@ public final class EligibleSet {
      * @return the endpoint, or null when empty
      */
     public EndpointState pick(PickContext ctx, int cursor) {
+        if (geo != null) {
+            return geo.pick(ctx, cursor);
+        }
         Level[] ls = levels;
         if (ls.length == 0) {
             return null;
@@ -164,6 +188,15 @@ public final class EligibleSet {
     }
 
     /**
+     * The endpoints that can be picked, in the order a retry for the request in {@code ctx} should scan them: as
+     * {@link #members()}, except that a {@code geo} set puts the request's region first and the others by their
+     * distance from it. Allocates nothing.
+     */
+    public List<EndpointState> members(PickContext ctx) {
+        return geo == null ? members : geo.retryOrder(ctx.location(), members);
+    }
+
+    /**
      * Healthy endpoints of levels that take no load now (a standby level while the primary is whole). A retry may
      * go there as a last resort: during a failure the primary level's republication may still be on its way.
      */
@@ -178,6 +211,9 @@ public final class EligibleSet {
 
     /** Whether publishing {@code other} instead of this would change no pick. */
     public boolean sameMembersAs(EligibleSet other) {
+        if (geo != null || other.geo != null) {
+            return geo != null && other.geo != null && geo.samePicksAs(other.geo);
+        }
         if (policy != other.policy || levels.length != other.levels.length) {
             return false;
         }
@@ -191,7 +227,7 @@ public final class EligibleSet {
 
     @Override
     public String toString() {
-        return "EligibleSet[" + policy.yamlName() + "]" + Arrays.toString(levels);
+        return "EligibleSet[" + policy.yamlName() + "]" + (geo != null ? geo : Arrays.toString(levels));
     }
 
     /** One priority level's share of the load and the table its picks come from. */
