@@ -30,7 +30,8 @@ public final class ErrorRate {
      */
     private volatile long counts;
     private volatile long lastNanos;
-    private final double tauNanos;
+    /** 1 / tau: a read multiplies rather than divides. */
+    private final double perTauNanos;
 
     public ErrorRate() {
         this(DEFAULT_TAU);
@@ -40,7 +41,7 @@ public final class ErrorRate {
         if (tau.isNegative() || tau.isZero()) {
             throw new IllegalArgumentException("tau: " + tau + " (expected: > 0)");
         }
-        this.tauNanos = tau.toNanos();
+        this.perTauNanos = 1.0 / tau.toNanos();
     }
 
     /** Records one outcome seen at {@code nowNanos} (the clock picks use). */
@@ -73,7 +74,7 @@ public final class ErrorRate {
 
     private double decay(long lastNanos, long nowNanos) {
         long dt = nowNanos - lastNanos;
-        return dt <= 0 ? 1 : Math.exp(-dt / tauNanos);
+        return dt <= 0 ? 1 : Math.exp(-dt * perTauNanos);
     }
 
     private static float failures(long packed) {
