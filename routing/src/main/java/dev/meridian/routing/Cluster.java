@@ -2,8 +2,10 @@ package dev.meridian.routing;
 
 import dev.meridian.config.ClusterConfig;
 import dev.meridian.config.EndpointConfig;
+import dev.meridian.config.RegionConfig;
 import dev.meridian.routing.balance.ClusterSlot;
 import dev.meridian.routing.balance.EligibleSet;
+import dev.meridian.routing.balance.Regions;
 import dev.meridian.routing.residency.JurisdictionSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,8 @@ public final class Cluster {
     private final ClusterConfig config;
     private final List<EndpointState> endpoints;
     private final List<String> jurisdictions;
+    private final List<RegionConfig> declaredRegions;
+    private final Regions regions;
     private final ClusterSlot eligibility;
     private final int cursor;
     private final RetryBudget retryBudget;
@@ -30,27 +34,31 @@ public final class Cluster {
     /** A retry first tries this many ordinary picks, which keep the balance, before it scans for any endpoint. */
     private static final int RETRY_PICKS = 4;
 
-    Cluster(ClusterConfig config, List<EndpointState> endpoints, int cursor, long nowNanos) {
-        this(config, endpoints, null, List.of(), cursor, nowNanos);
+    Cluster(ClusterConfig config, List<EndpointState> endpoints, List<RegionConfig> regions, int cursor,
+            long nowNanos) {
+        this(config, endpoints, regions, null, List.of(), cursor, nowNanos);
     }
 
     /**
+     * @param regions       the config's regions: where the geo and score policies find their coordinates
      * @param jurisdictions each endpoint's jurisdiction (its own, else its region's), index for index; null when the
      *                      table has no residency rules
      * @param restrictions  the table's allowed sets, in id order (ids 1..n)
      * @param cursor        the first of the per-loop cursor slots this cluster owns; see {@link #cursorSlots()}
      */
-    Cluster(ClusterConfig config, List<EndpointState> endpoints, List<String> jurisdictions,
-            List<JurisdictionSet> restrictions, int cursor, long nowNanos) {
+    Cluster(ClusterConfig config, List<EndpointState> endpoints, List<RegionConfig> regions,
+            List<String> jurisdictions, List<JurisdictionSet> restrictions, int cursor, long nowNanos) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
         this.jurisdictions = jurisdictions == null ? null : new ArrayList<>(jurisdictions);
-        this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config, nowNanos));
+        this.declaredRegions = List.copyOf(regions);
+        this.regions = Regions.of(config, regions);
+        this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config, this.regions, nowNanos));
         this.cursor = cursor;
         this.retryBudget = new RetryBudget(config.retryBudget().percent(), config.retryBudget().minConcurrent());
         this.variants = new Variant[restrictions.size() + 1];
         int slots = EligibleSet.cursorSlots(config);
-        variants[0] = new Variant(JurisdictionSet.ANY, config, this.endpoints, eligibility, cursor);
+        variants[0] = new Variant(JurisdictionSet.ANY, config, this.regions, this.endpoints, eligibility, cursor);
         for (JurisdictionSet allowed : restrictions) {
             Variant v = restricted(allowed, cursor + slots, nowNanos);
             variants[allowed.id()] = v;
@@ -69,8 +77,9 @@ public final class Cluster {
             }
         }
         ClusterConfig c = withEndpoints(config, compliantConfigs);
-        return new Variant(allowed, c, List.copyOf(compliant), new ClusterSlot(EligibleSet.of(compliant, c, nowNanos)),
-                variantCursor);
+        Regions r = Regions.of(c, declaredRegions, regions);
+        return new Variant(allowed, c, r, List.copyOf(compliant),
+                new ClusterSlot(EligibleSet.of(compliant, c, r, nowNanos)), variantCursor);
     }
 
     private static ClusterConfig withEndpoints(ClusterConfig c, List<EndpointConfig> endpoints) {
@@ -118,7 +127,11 @@ public final class Cluster {
      */
     public EndpointState pick(PickContext ctx, JurisdictionSet allowed) {
         Variant v = variant(allowed);
-        return v == null ? null : v.slot.snapshot().pick(ctx, v.cursor);
+        if (v == null) {
+            return null;
+        }
+        EligibleSet set = v.slot.snapshot();
+        return refusesInPanic(allowed, set) ? null : set.pick(ctx, v.cursor);
     }
 
     /** The eligible set that requests restricted to {@code allowed} pick from; EMPTY when denied. */
@@ -130,6 +143,14 @@ public final class Cluster {
     /** The jurisdiction of each endpoint, index for index with {@link #endpoints()}; null: none known. */
     public String jurisdiction(int endpointIndex) {
         return jurisdictions == null ? null : jurisdictions.get(endpointIndex);
+    }
+
+    /**
+     * A restricted request whose compliant endpoints are all known to be down is refused with its residency reason,
+     * rather than sent in panic to endpoints that will fail it with a less telling error.
+     */
+    private static boolean refusesInPanic(JurisdictionSet allowed, EligibleSet set) {
+        return allowed.isRestricted() && !set.anyTakesTraffic();
     }
 
     private Variant variant(JurisdictionSet allowed) {
@@ -156,6 +177,9 @@ public final class Cluster {
             return null;
         }
         EligibleSet set = v.slot.snapshot();
+        if (refusesInPanic(allowed, set)) {
+            return null;
+        }
         EndpointState fallback = null;
         for (int i = 0; i < RETRY_PICKS; i++) {
             EndpointState e = set.pick(ctx, v.cursor);
@@ -170,12 +194,13 @@ public final class Cluster {
                 fallback = fallback == null ? e : fallback;
             }
         }
-        EndpointState e = firstUntried(set.members(), tried, triedCount, true);
+        List<EndpointState> members = set.members(ctx);
+        EndpointState e = firstUntried(members, tried, triedCount, true);
         if (e == null) {
             e = firstUntried(set.spares(), tried, triedCount, true);
         }
         if (e == null) {
-            e = fallback != null ? fallback : firstUntried(set.members(), tried, triedCount, false);
+            e = fallback != null ? fallback : firstUntried(members, tried, triedCount, false);
         }
         return e;
     }
@@ -209,9 +234,19 @@ public final class Cluster {
     public EligibleSet republish(long nowNanos) {
         for (int i = 1; i < variants.length; i++) {
             Variant v = variants[i];
-            v.slot.republish(prev -> EligibleSet.of(v.endpoints, v.config, nowNanos));
+            v.slot.republish(prev -> EligibleSet.of(v.endpoints, v.config, v.regions, nowNanos));
         }
-        return eligibility.republish(prev -> EligibleSet.of(endpoints, config, nowNanos));
+        return eligibility.republish(prev -> EligibleSet.of(endpoints, config, regions, nowNanos));
+    }
+
+    /**
+     * Points each endpoint's region in-flight count at this cluster's counters (or at none when the cluster does not
+     * spill on load). Called once the table that holds this cluster is certain to be published.
+     */
+    void countRegionInFlight() {
+        for (int i = 0; i < endpoints.size(); i++) {
+            endpoints.get(i).countRegionInFlight(regions.inFlight(regions.regionOfEndpoint(i)));
+        }
     }
 
     /** Retries and hedges to this cluster spend from here. */
@@ -228,14 +263,16 @@ public final class Cluster {
     private static final class Variant {
         final JurisdictionSet allowed;
         final ClusterConfig config;
+        final Regions regions;
         final List<EndpointState> endpoints;
         final ClusterSlot slot;
         final int cursor;
 
-        Variant(JurisdictionSet allowed, ClusterConfig config, List<EndpointState> endpoints, ClusterSlot slot,
-                int cursor) {
+        Variant(JurisdictionSet allowed, ClusterConfig config, Regions regions, List<EndpointState> endpoints,
+                ClusterSlot slot, int cursor) {
             this.allowed = allowed;
             this.config = config;
+            this.regions = regions;
             this.endpoints = endpoints;
             this.slot = slot;
             this.cursor = cursor;

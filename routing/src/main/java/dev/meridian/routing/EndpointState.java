@@ -2,8 +2,10 @@ package dev.meridian.routing;
 
 import dev.meridian.config.ClusterConfig;
 import dev.meridian.config.EndpointConfig;
+import dev.meridian.routing.balance.ErrorRate;
 import dev.meridian.routing.balance.PeakEwma;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -26,6 +28,12 @@ public final class EndpointState {
     private final PeakEwma latency = new PeakEwma();
     /** The total of the cluster this endpoint is in; swapped, with this endpoint's share, when it changes cluster. */
     private volatile ClusterLoad clusterLoad;
+    private final ErrorRate errorRate = new ErrorRate();
+    /**
+     * Requests in flight to this endpoint's region, shared by the region's endpoints when a {@code geo} cluster
+     * spills on load, so the pick reads one counter instead of summing endpoints; null when nobody reads it.
+     */
+    private volatile AtomicInteger regionInFlight;
 
     EndpointState(EndpointBinding binding, ClusterLoad clusterLoad) {
         this.id = binding.config().id();
@@ -68,12 +76,39 @@ public final class EndpointState {
         IN_FLIGHT.incrementAndGet(this);
         clusterLoad.add(1);
         requestsTotal.increment();
+        AtomicInteger region = regionInFlight;
+        if (region != null) {
+            region.incrementAndGet();
+        }
     }
 
     /** A request sent to this endpoint ended, whatever the outcome. */
     public void requestEnded() {
         IN_FLIGHT.decrementAndGet(this);
         clusterLoad.add(-1);
+        AtomicInteger region = regionInFlight;
+        if (region != null) {
+            region.decrementAndGet();
+        }
+    }
+
+    /**
+     * Counts this endpoint's requests in {@code region} from now on (null: nowhere), handing over the ones in flight.
+     * A request that starts or ends during the hand-over may be counted one off; readers clamp at 0.
+     */
+    void countRegionInFlight(AtomicInteger region) {
+        AtomicInteger old = regionInFlight;
+        if (old == region) {
+            return;
+        }
+        regionInFlight = region;
+        int n = Math.max(0, inFlight);
+        if (region != null) {
+            region.addAndGet(n);
+        }
+        if (old != null) {
+            old.addAndGet(-n);
+        }
     }
 
     /** Requests in flight to this endpoint's cluster in all. */
@@ -89,6 +124,11 @@ public final class EndpointState {
     /** Response time estimate for the {@code latency} policy; kept across reloads with the rest of the state. */
     public PeakEwma latency() {
         return latency;
+    }
+
+    /** Recent failures per outcome for the {@code score} policy; the proxy records every try's outcome here. */
+    public ErrorRate errorRate() {
+        return errorRate;
     }
 
     /** The inputs to this endpoint's status; the health control thread writes them, anyone reads. */

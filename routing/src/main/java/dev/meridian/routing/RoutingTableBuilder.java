@@ -41,7 +41,8 @@ final class RoutingTableBuilder {
                 jurisdictions.add(jurisdiction(e, config));
             }
             // The reused states carry their status over, so the new table starts with the eligibility they have now.
-            Cluster cluster = new Cluster(cc, members, jurisdictions, restrictions.all(), cursor, nowNanos);
+            Cluster cluster = new Cluster(cc, members, config.regions(), jurisdictions, restrictions.all(), cursor,
+                    nowNanos);
             if (clusters.putIfAbsent(cc.name(), cluster) != null) {
                 throw new IllegalArgumentException("cluster name: " + cc.name() + " (expected: unique)");
             }
@@ -68,6 +69,7 @@ final class RoutingTableBuilder {
         // Before commit: a geo section that cannot be built (an unreadable MaxMind file) leaves previous untouched.
         GeoLocator locator = GeoLocator.of(config, previous == null ? null : previous.locator());
         states.commit();
+        clusters.values().forEach(Cluster::countRegionInFlight);
         long version = previous == null ? 1 : previous.version() + 1;
         return new RoutingTable(config, version, Collections.unmodifiableList(routes),
                 Collections.unmodifiableMap(clusters), states.byId(), requestMatcher, cursor, locator);

@@ -2,6 +2,7 @@ package dev.meridian.proxy.server;
 
 import dev.meridian.config.ServerConfig;
 import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.ErrorRateRecorder;
 import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.RoutingTableRef;
@@ -22,7 +23,7 @@ public final class ServerContext {
     /** Per loop, so the loops never contend on one counter; summed only by the rare reader. */
     private final PerLoop<AtomicInteger> activeExchanges;
     private volatile boolean draining;
-    private volatile OutcomeSink outcomes = OutcomeSink.NONE;
+    private volatile OutcomeSink outcomes = ErrorRateRecorder.before(OutcomeSink.NONE);
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
@@ -60,13 +61,13 @@ public final class ServerContext {
         return clientChannels;
     }
 
-    /** Where each try's outcome goes: the health subsystem's outlier detection. */
+    /** Where each try's outcome goes: the endpoint's error rate, then the health subsystem's outlier detection. */
     public OutcomeSink outcomes() {
         return outcomes;
     }
 
     void outcomes(OutcomeSink sink) {
-        outcomes = sink;
+        outcomes = ErrorRateRecorder.before(sink);
     }
 
     public boolean draining() {

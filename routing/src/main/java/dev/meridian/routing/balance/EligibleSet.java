@@ -27,23 +27,29 @@ import java.util.TreeMap;
  * event loop.
  *
  * <p>Within a level the cluster's {@link Policy} chooses: {@code weighted} walks the table with the cursor,
- * {@code random} draws over cumulative weights, {@code least_request} and {@code latency} compare two distinct members
- * drawn at random (power of two choices). All of them read arrays built here, never scan, and allocate nothing.
+ * {@code random} draws over cumulative weights, {@code least_request}, {@code latency} and {@code score} compare two
+ * distinct members drawn at random (power of two choices). All of them read arrays built here, never scan, and
+ * allocate nothing. A {@code geo} set holds one set per region instead and picks the region first ({@link GeoSet});
+ * its levels and members are those of all regions, in region order.
  */
 public final class EligibleSet {
     /** No endpoint can take traffic. */
-    public static final EligibleSet EMPTY = new EligibleSet(Policy.WEIGHTED, new Level[0], List.of());
+    public static final EligibleSet EMPTY = new EligibleSet(Policy.WEIGHTED, new Level[0], List.of(), null);
 
     private final Policy policy;
     private final Level[] levels;
     private final WeightedTable<Level> levelTable;
     private final List<EndpointState> members;
     private final List<EndpointState> spares;
+    /** Non-null for a {@code geo} set: picks go through it. */
+    private final GeoSet geo;
+    private final boolean anyTakesTraffic;
 
-    private EligibleSet(Policy policy, Level[] levels, List<EndpointState> spares) {
+    private EligibleSet(Policy policy, Level[] levels, List<EndpointState> spares, GeoSet geo) {
         this.policy = policy;
         this.levels = levels;
         this.spares = spares;
+        this.geo = geo;
         int[] loads = new int[levels.length];
         List<EndpointState> all = new ArrayList<>();
         for (int i = 0; i < levels.length; i++) {
@@ -52,10 +58,22 @@ public final class EligibleSet {
         }
         this.levelTable = WeightedTable.of(Arrays.asList(levels), loads);
         this.members = Collections.unmodifiableList(all);
+        this.anyTakesTraffic = all.stream().anyMatch(e -> e.status().takesTraffic());
+    }
+
+    /**
+     * Whether any member takes traffic, as of the build: false when the set only routes in panic over endpoints known
+     * to be down. The set is rebuilt on every status change, so this stays true to it.
+     */
+    public boolean anyTakesTraffic() {
+        return anyTakesTraffic;
     }
 
     /** Cursor slots a cluster of this config needs: one per level plus one to pick the level, or one in all. */
     public static int cursorSlots(ClusterConfig cluster) {
+        if (cluster.policy() == Policy.GEO) {
+            return GeoSet.cursorSlots(cluster);
+        }
         int levels = configuredLevels(cluster.endpoints()).length;
         return levels <= 1 ? 1 : 1 + levels;
     }
@@ -67,15 +85,30 @@ public final class EligibleSet {
      *                built carries newer configs than the states until it commits)
      */
     public static EligibleSet of(List<EndpointState> states, ClusterConfig cluster, long nowNanos) {
+        return of(states, cluster, Regions.of(cluster, List.of()), nowNanos);
+    }
+
+    /**
+     * As {@link #of(List, ClusterConfig, long)}, with the coordinates of the cluster's regions for the {@code geo}
+     * and {@code score} policies.
+     *
+     * @param regions built from this {@code cluster} (or the geo cluster a region's config was derived from)
+     */
+    public static EligibleSet of(List<EndpointState> states, ClusterConfig cluster, Regions regions,
+                                 long nowNanos) {
         List<EndpointConfig> configs = cluster.endpoints();
         if (states.size() != configs.size()) {
             throw new IllegalArgumentException("states: " + states.size() + " (expected: " + configs.size() + ")");
+        }
+        if (cluster.policy() == Policy.GEO) {
+            return ofRegions(GeoSet.of(states, cluster, regions, nowNanos));
         }
         int[] priorities = configuredLevels(configs);
         Level[] built = new Level[priorities.length];
         int[] health = new int[priorities.length];
         for (int i = 0; i < priorities.length; i++) {
-            built[i] = Level.build(priorities[i], priorities.length == 1 ? 0 : 1 + i, states, cluster, nowNanos);
+            built[i] = Level.build(priorities[i], priorities.length == 1 ? 0 : 1 + i, states, cluster, regions,
+                    nowNanos);
             health[i] = built[i].healthPercent;
         }
         int[] load = PriorityLoad.distribute(health);
@@ -91,7 +124,18 @@ public final class EligibleSet {
                 spares.addAll(built[i].table.entries());
             }
         }
-        return new EligibleSet(cluster.policy(), kept.toArray(new Level[0]), Collections.unmodifiableList(spares));
+        return new EligibleSet(cluster.policy(), kept.toArray(new Level[0]), Collections.unmodifiableList(spares),
+                null);
+    }
+
+    private static EligibleSet ofRegions(GeoSet geo) {
+        List<Level> levels = new ArrayList<>();
+        List<EndpointState> spares = new ArrayList<>();
+        for (EligibleSet s : geo.regionSets()) {
+            levels.addAll(s.levels());
+            spares.addAll(s.spares());
+        }
+        return new EligibleSet(Policy.GEO, levels.toArray(new Level[0]), Collections.unmodifiableList(spares), geo);
     }
 
     /** Nothing is healthy anywhere: Envoy's answer is the first level in panic, when panic mode is on. */
@@ -101,7 +145,7 @@ public final class EligibleSet {
         }
         for (Level l : built) {
             if (l.panicTable.entries().size() > 0) {
-                return new EligibleSet(cluster.policy(), new Level[] {l.inPanicWithAllLoad()}, List.of());
+                return new EligibleSet(cluster.policy(), new Level[] {l.inPanicWithAllLoad()}, List.of(), null);
             }
         }
         return EMPTY;
@@ -122,6 +166,9 @@ public final class EligibleSet {
      * @return the endpoint, or null when empty
      */
     public EndpointState pick(PickContext ctx, int cursor) {
+        if (geo != null) {
+            return geo.pick(ctx, cursor);
+        }
         Level[] ls = levels;
         if (ls.length == 0) {
             return null;
@@ -151,6 +198,15 @@ public final class EligibleSet {
     }
 
     /**
+     * The endpoints that can be picked, in the order a retry for the request in {@code ctx} should scan them: as
+     * {@link #members()}, except that a {@code geo} set puts the request's region first and the others by their
+     * distance from it. Allocates nothing.
+     */
+    public List<EndpointState> members(PickContext ctx) {
+        return geo == null ? members : geo.retryOrder(ctx.location(), members);
+    }
+
+    /**
      * Healthy endpoints of levels that take no load now (a standby level while the primary is whole). A retry may
      * go there as a last resort: during a failure the primary level's republication may still be on its way.
      */
@@ -165,6 +221,12 @@ public final class EligibleSet {
 
     /** Whether publishing {@code other} instead of this would change no pick. */
     public boolean sameMembersAs(EligibleSet other) {
+        if (anyTakesTraffic != other.anyTakesTraffic) {
+            return false;
+        }
+        if (geo != null || other.geo != null) {
+            return geo != null && other.geo != null && geo.samePicksAs(other.geo);
+        }
         if (policy != other.policy || levels.length != other.levels.length) {
             return false;
         }
@@ -178,7 +240,7 @@ public final class EligibleSet {
 
     @Override
     public String toString() {
-        return "EligibleSet[" + policy.yamlName() + "]" + Arrays.toString(levels);
+        return "EligibleSet[" + policy.yamlName() + "]" + (geo != null ? geo : Arrays.toString(levels));
     }
 
     /** One priority level's share of the load and the table its picks come from. */
@@ -196,10 +258,12 @@ public final class EligibleSet {
         private final LevelPicker picker;
         private final Policy policy;
         private final ClusterConfig cluster;
+        private final Regions regions;
 
-        private Level(Policy policy, ClusterConfig cluster, int priority, int slot, int healthPercent,
-                      int loadPercent, boolean panic, int[] weights, WeightedTable<EndpointState> table,
-                      int[] panicWeights, WeightedTable<EndpointState> panicTable) {
+        private Level(Policy policy, ClusterConfig cluster, Regions regions, int priority, int slot,
+                      int healthPercent, int loadPercent, boolean panic, int[] weights,
+                      WeightedTable<EndpointState> table, int[] panicWeights,
+                      WeightedTable<EndpointState> panicTable) {
             this.priority = priority;
             this.slot = slot;
             this.healthPercent = healthPercent;
@@ -211,12 +275,13 @@ public final class EligibleSet {
             this.panicTable = panicTable;
             this.policy = policy;
             this.cluster = cluster;
+            this.regions = regions;
             this.picker = LevelPickers.of(policy, table.entries().toArray(new EndpointState[0]), weights, table,
-                    cluster);
+                    cluster, regions);
         }
 
         static Level build(int priority, int slot, List<EndpointState> states, ClusterConfig cluster,
-                           long nowNanos) {
+                           Regions regions, long nowNanos) {
             List<EndpointConfig> configs = cluster.endpoints();
             List<EndpointState> healthy = new ArrayList<>();
             List<EndpointState> admitted = new ArrayList<>();
@@ -253,19 +318,20 @@ public final class EligibleSet {
             WeightedTable<EndpointState> admittedTable = WeightedTable.of(admitted, aw);
             Policy policy = cluster.policy();
             return panic
-                    ? new Level(policy, cluster, priority, slot, health, 0, true, aw, admittedTable, aw, admittedTable)
-                    : new Level(policy, cluster, priority, slot, health, 0, false, hw, WeightedTable.of(healthy, hw),
-                            aw, admittedTable);
+                    ? new Level(policy, cluster, regions, priority, slot, health, 0, true, aw, admittedTable, aw,
+                            admittedTable)
+                    : new Level(policy, cluster, regions, priority, slot, health, 0, false, hw,
+                            WeightedTable.of(healthy, hw), aw, admittedTable);
         }
 
         Level withLoad(int load) {
-            return new Level(policy, cluster, priority, slot, healthPercent, load, panic, weights, table, panicWeights,
-                    panicTable);
+            return new Level(policy, cluster, regions, priority, slot, healthPercent, load, panic, weights, table,
+                    panicWeights, panicTable);
         }
 
         Level inPanicWithAllLoad() {
-            return new Level(policy, cluster, priority, slot, healthPercent, 100, true, panicWeights, panicTable,
-                    panicWeights, panicTable);
+            return new Level(policy, cluster, regions, priority, slot, healthPercent, 100, true, panicWeights,
+                    panicTable, panicWeights, panicTable);
         }
 
         boolean samePicksAs(Level o) {

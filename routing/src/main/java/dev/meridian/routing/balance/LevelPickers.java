@@ -14,9 +14,10 @@ final class LevelPickers {
      *                {@code within} policy)
      * @param members the level's members, index for index with {@code weights}
      * @param table   the smooth weighted round-robin over the same members and weights
+     * @param regions the cluster's regions, for policies that weigh the client's distance
      */
     static LevelPicker of(Policy policy, EndpointState[] members, int[] weights, WeightedTable<EndpointState> table,
-                          ClusterConfig cluster) {
+                          ClusterConfig cluster, Regions regions) {
         switch (policy) {
             case RANDOM:
                 return new WeightedRandomPicker(members, weights);
@@ -28,6 +29,8 @@ final class LevelPickers {
                 return RingHashPicker.of(members, weights, cluster);
             case MAGLEV:
                 return MaglevPicker.of(members, weights, cluster.hash());
+            case SCORE:
+                return new ScorePicker(members, weights, cluster, regions);
             default:
                 return (ctx, slot) -> table.pick(ctx.nextTicket(slot));
         }

@@ -18,7 +18,8 @@ public final class PeakEwma {
     private record Sample(double rttNanos, long atNanos, boolean observed) {}
 
     private final AtomicReference<Sample> last;
-    private final double tauNanos;
+    /** 1 / tau, so a read multiplies rather than divides: one slow operation fewer on every latency or score pick. */
+    private final double perTauNanos;
 
     public PeakEwma() {
         this(DEFAULT_TAU, DEFAULT_INITIAL);
@@ -31,7 +32,7 @@ public final class PeakEwma {
         if (initial.isNegative()) {
             throw new IllegalArgumentException("initial: " + initial + " (expected: >= 0)");
         }
-        this.tauNanos = tau.toNanos();
+        this.perTauNanos = 1.0 / tau.toNanos();
         this.last = new AtomicReference<>(new Sample(initial.toNanos(), 0, false));
     }
 
@@ -70,7 +71,7 @@ public final class PeakEwma {
     }
 
     private double decay(Sample s, long nowNanos) {
-        return Math.exp(-Math.max(0, nowNanos - s.atNanos()) / tauNanos);
+        return Math.exp(-Math.max(0, nowNanos - s.atNanos()) * perTauNanos);
     }
 
     @Override

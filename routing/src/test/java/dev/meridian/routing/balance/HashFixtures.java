@@ -39,7 +39,7 @@ final class HashFixtures {
     }
 
     static HashPicker picker(Policy policy, EndpointState[] members, int[] weights, ClusterConfig cluster) {
-        return (HashPicker) LevelPickers.of(policy, members, weights, null, cluster);
+        return (HashPicker) LevelPickers.of(policy, members, weights, null, cluster, Regions.of(cluster, List.of()));
     }
 
     static int[] weights(ClusterConfig cluster) {

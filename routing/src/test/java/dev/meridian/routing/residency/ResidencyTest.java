@@ -70,15 +70,22 @@ class ResidencyTest {
     void panicModeStaysInsideTheCompliantEndpoints() {
         RoutingTable t = table(Policy.WEIGHTED, 50, euUkRules("deny", 503),
                 endpoint("eu-1", "eu-west", 100, 0), endpoint("eu-2", "eu-west", 100, 0),
-                endpoint("us", "us-east", 100, 0));
+                endpoint("eu-3", "eu-west", 100, 0), endpoint("us", "us-east", 100, 0));
         Cluster c = t.cluster("c");
         JurisdictionSet eu = t.routes().get(0).residency().allowedFor(BERLIN);
         t.endpoint("eu-1").health().eject();
         t.endpoint("eu-2").health().eject();
         c.republish(0);
 
-        // The compliant set is all down, so it panics over its own members; the healthy US endpoint stays out.
-        assertThat(picks(c, eu)).containsExactlyInAnyOrder("eu-1", "eu-2");
+        // A third of the compliant set is healthy, under the panic threshold: it routes over all its own members,
+        // and the healthy US endpoint stays out.
+        assertThat(picks(c, eu)).containsExactlyInAnyOrder("eu-1", "eu-2", "eu-3");
+
+        t.endpoint("eu-3").health().eject();
+        c.republish(0);
+        // With none of them healthy the request is refused with its reason, not sent in panic to a dead endpoint.
+        assertThat(c.pick(ctx, eu)).isNull();
+        assertThat(c.pick(ctx)).as("unrestricted, the cluster is still in panic").isNotNull();
     }
 
     @Test
