@@ -263,7 +263,7 @@ public final class EligibleSet {
         private Level(Policy policy, ClusterConfig cluster, Regions regions, int priority, int slot,
                       int healthPercent, int loadPercent, boolean panic, int[] weights,
                       WeightedTable<EndpointState> table, int[] panicWeights,
-                      WeightedTable<EndpointState> panicTable) {
+                      WeightedTable<EndpointState> panicTable, LevelPicker picker) {
             this.priority = priority;
             this.slot = slot;
             this.healthPercent = healthPercent;
@@ -276,7 +276,19 @@ public final class EligibleSet {
             this.policy = policy;
             this.cluster = cluster;
             this.regions = regions;
-            this.picker = LevelPickers.of(policy, table.entries().toArray(new EndpointState[0]), weights, table,
+            this.picker = picker;
+        }
+
+        /**
+         * The picker over {@code members} with {@code memberWeights}: only levels that take load need one, and
+         * building it is the costly part of a republish (a maglev table), so a level built to be judged has none and
+         * gets it once it is kept.
+         */
+        private LevelPicker picker(int[] memberWeights, WeightedTable<EndpointState> members) {
+            if (picker != null && memberWeights == weights) {
+                return picker;
+            }
+            return LevelPickers.of(policy, members.entries().toArray(new EndpointState[0]), memberWeights, members,
                     cluster, regions);
         }
 
@@ -319,19 +331,19 @@ public final class EligibleSet {
             Policy policy = cluster.policy();
             return panic
                     ? new Level(policy, cluster, regions, priority, slot, health, 0, true, aw, admittedTable, aw,
-                            admittedTable)
+                            admittedTable, null)
                     : new Level(policy, cluster, regions, priority, slot, health, 0, false, hw,
-                            WeightedTable.of(healthy, hw), aw, admittedTable);
+                            WeightedTable.of(healthy, hw), aw, admittedTable, null);
         }
 
         Level withLoad(int load) {
             return new Level(policy, cluster, regions, priority, slot, healthPercent, load, panic, weights, table,
-                    panicWeights, panicTable);
+                    panicWeights, panicTable, picker(weights, table));
         }
 
         Level inPanicWithAllLoad() {
             return new Level(policy, cluster, regions, priority, slot, healthPercent, 100, true, panicWeights,
-                    panicTable, panicWeights, panicTable);
+                    panicTable, panicWeights, panicTable, picker(panicWeights, panicTable));
         }
 
         boolean samePicksAs(Level o) {
