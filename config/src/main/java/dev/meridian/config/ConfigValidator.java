@@ -123,6 +123,13 @@ final class ConfigValidator {
                 }
             }
         }
+        if (r.unknownAt() != null && !knownJurisdictions(config, residency).contains(residency.unknown())) {
+            // A typo here would quietly let clients of unknown location go anywhere.
+            problems.add(r.unknownAt(), "unknown '" + residency.unknown() + "' names no jurisdiction of this config",
+                    Suggestions.hint(residency.unknown(), knownJurisdictions(config, residency),
+                            "jurisdictions of its rules, regions and endpoints") + "; or deny");
+            return;
+        }
         // Named, without a rule of its own: clients of unknown location are unrestricted, so any endpoint will do.
         if (r.unknownAt() != null && !residency.allow().containsKey(residency.unknown())) {
             for (ClusterConfig cluster : targets) {
@@ -134,6 +141,24 @@ final class ConfigValidator {
                 }
             }
         }
+    }
+
+    private static Set<String> knownJurisdictions(MeridianConfig config, ResidencyConfig residency) {
+        Set<String> known = new TreeSet<>(residency.allow().keySet());
+        residency.allow().values().forEach(known::addAll);
+        for (RegionConfig region : config.regions()) {
+            if (region.jurisdiction() != null) {
+                known.add(region.jurisdiction());
+            }
+        }
+        for (ClusterConfig c : config.clusters()) {
+            for (EndpointConfig e : c.endpoints()) {
+                if (e.jurisdiction() != null) {
+                    known.add(e.jurisdiction());
+                }
+            }
+        }
+        return known;
     }
 
     private static String servedHint(Set<String> served, String fix, String alternative) {
