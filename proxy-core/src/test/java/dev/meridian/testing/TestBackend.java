@@ -10,6 +10,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -29,6 +31,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -76,6 +79,7 @@ public final class TestBackend implements AutoCloseable {
     private final Channel server;
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final AtomicInteger openConnections = new AtomicInteger();
+    private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile Fault fault = Fault.NONE;
 
@@ -91,6 +95,7 @@ public final class TestBackend implements AutoCloseable {
                         connectionsAccepted.incrementAndGet();
                         openConnections.incrementAndGet();
                         ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
+                        children.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })
@@ -140,6 +145,9 @@ public final class TestBackend implements AutoCloseable {
             return;  // tests kill backends on purpose, then clean up all of them
         }
         server.close().syncUninterruptibly();
+        // As a killed process's kernel would: every connection ends, none is left open and silent. Shutting the
+        // loop down is not enough: with no quiet period, Netty 4.2 may end the loop without closing its channels.
+        children.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
