@@ -103,6 +103,6 @@ public final class Demo implements AutoCloseable {
         for (DemoBackend b : backends) {
             b.close();
         }
-        backendGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        backendGroup.shutdownGracefully(10, 1000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 }

@@ -29,7 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  * stop with {@link #shutdownGracefully} (what SIGTERM does) or {@link #close}.
  */
 public final class MeridianServer implements AutoCloseable {
-    private static final Duration FORCED_CLOSE_QUIET_PERIOD = Duration.ZERO;
+    /**
+     * Not zero: with no quiet period a Netty 4.2 loop can stop before it closes its channels, leaving upstream
+     * keep-alive sockets open after close() (seen in tests: backends kept idle connections from a closed proxy).
+     */
+    private static final Duration FORCED_CLOSE_QUIET_PERIOD = Duration.ofMillis(10);
     private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final Transport transport;
