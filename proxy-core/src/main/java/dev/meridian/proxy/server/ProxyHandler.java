@@ -686,6 +686,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             // The first try had failed already and was waiting on this hedge: fail or retry as a whole.
             attemptFailed(HttpResponseStatus.BAD_GATEWAY, "endpoint '" + e.id()
                     + "' closed the connection before responding", true);
+        } else if (connectFailure && !timedOut && inExchange && !responseStarted
+                && tried.count() <= retries.maxRetries()) {
+            // The hedge never reached an endpoint and added no load: hedge again at once rather than leave the
+            // request to a silent first try until its header timeout.
+            hedgeConsidered = false;
+            hedgeDeadline = System.nanoTime();
+            timerBy(hedgeDeadline);
         }
     }
 

@@ -108,4 +108,37 @@ class HedgeTest {
             assertThat(cluster.retryBudget().activeRetries()).isZero();
         });
     }
+
+    @Test
+    void aHedgeRefusedAtConnectIsFollowedByAnotherAtOnce() throws Exception {
+        TestBackend dead = TestBackend.start("dead");
+        String deadAddress = dead.address();
+        dead.close();
+        first.fault(Fault.HANG);
+        // Weights 3, 2, 1 on one loop: the first try goes to the hung endpoint, the first hedge to the dead one.
+        MeridianServer weighted = MeridianServer.start(TestConfigs.parse("""
+                clusters:
+                  - name: app
+                    endpoints:
+                      - {id: first, address: "%s", region: local, weight: 3}
+                      - {id: dead, address: "%s", region: local, weight: 2}
+                      - {id: second, address: "%s", region: local, weight: 1}
+                routes:
+                  - cluster: app
+                    timeouts:
+                      response_header: 5s
+                """.formatted(first.address(), deadAddress, second.address())), 1);
+        try (RawHttpClient c = new RawHttpClient(weighted.address())) {
+            long start = System.nanoTime();
+            Response r = c.get("a", "/page");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("x-backend")).isEqualTo("second");
+            assertThat(millis).as("far below the 5 s header timeout").isLessThan(2000);
+            assertThat(weighted.stats().hedges.sum()).isEqualTo(2);
+        } finally {
+            weighted.close();
+        }
+    }
 }
