@@ -155,6 +155,16 @@ class FailoverControllerTest {
     }
 
     @Test
+    void aTargetLeavingRotationRollsBack() {
+        ShiftView s = failovers.start("c", spec(FailoverStrategy.GRADUAL), "test");
+
+        h.health.checkedUnhealthy(h.endpoint("us-1"), "down");
+        h.control.advanceMillis(100);
+
+        assertThat(view(s).endReason()).contains("no target endpoint takes traffic ([us-1 UNHEALTHY])");
+    }
+
+    @Test
     void aBaselineAlreadyWorseThanTheLimitIsTheLimit() {
         h.endpoint("us-1").recentP99Nanos(2_000 * Harness.MS);
         ShiftView s = failovers.start("c", spec(FailoverStrategy.GRADUAL), "test");

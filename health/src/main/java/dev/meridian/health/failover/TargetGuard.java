@@ -8,8 +8,8 @@ import java.util.Locale;
 /**
  * Watches a shift's target: its error rate over the tries it got since the shift started (each endpoint's recent
  * rate, weighted by its tries) and its p99 (the worst endpoint's last window). Either crossing its limit trips the
- * guard. A limit is the configured one, or the target's own baseline at the start when that was already worse: the
- * shift is blamed only for what it made worse. Control thread only.
+ * guard, as does every target leaving rotation. A limit is the configured one, or the target's own baseline at the
+ * start when that was already worse: the shift is blamed only for what it made worse. Control thread only.
  */
 final class TargetGuard {
     /** Fewer tries than this since the start say nothing about an error rate. */
@@ -50,6 +50,11 @@ final class TargetGuard {
 
     /** Why the guard trips now, in words with the figures; null while the target is within its limits. */
     String check(long nowNanos) {
+        if (targets.stream().noneMatch(t -> t.status().takesTraffic())) {
+            // Ejected, failing checks or drained: nothing receives the shifted traffic, so the shift cannot go on.
+            return "no target endpoint takes traffic ("
+                    + targets.stream().map(t -> t.id() + " " + t.status()).toList() + ")";
+        }
         long requests = 0;
         double weighted = 0;
         long p99 = 0;
