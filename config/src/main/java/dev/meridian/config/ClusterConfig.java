@@ -8,11 +8,21 @@ import java.util.List;
  * @param healthCheck active checks; null: none (passive outlier detection only)
  * @param hash        the key of a {@code ring_hash} or {@code maglev} cluster (default: client IP)
  * @param geo         how a {@code geo} cluster picks (default: weighted within the nearest region, spill on FAILED)
+ * @param failover    shifts declared to start by themselves when a region fails; empty: none
  */
 public record ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
                             HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
                             PriorityConfig priority, StatusThresholds statusThresholds,
-                            RetryBudgetConfig retryBudget, HashConfig hash, GeoPolicyConfig geo) {
+                            RetryBudgetConfig retryBudget, HashConfig hash, GeoPolicyConfig geo,
+                            List<FailoverConfig> failover) {
+    public ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
+                         HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
+                         PriorityConfig priority, StatusThresholds statusThresholds, RetryBudgetConfig retryBudget,
+                         HashConfig hash, GeoPolicyConfig geo) {
+        this(name, policy, pool, endpoints, healthCheck, outlier, slowStart, priority, statusThresholds, retryBudget,
+                hash, geo, List.of());
+    }
+
     public ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
                          HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
                          PriorityConfig priority, StatusThresholds statusThresholds, RetryBudgetConfig retryBudget) {
@@ -24,6 +34,7 @@ public record ClusterConfig(String name, Policy policy, PoolConfig pool, List<En
         hash = hash == null ? HashConfig.CLIENT_IP : hash;
         geo = geo == null ? GeoPolicyConfig.DEFAULT : geo;
         endpoints = List.copyOf(endpoints);
+        failover = failover == null ? List.of() : List.copyOf(failover);
         outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
         slowStart = slowStart == null ? SlowStartConfig.DEFAULT : slowStart;
         priority = priority == null ? PriorityConfig.DEFAULT : priority;

@@ -6,9 +6,11 @@ import dev.meridian.config.YamlNode.YamlMap;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -30,7 +32,7 @@ final class ConfigBinder {
             List.of("name", "jurisdiction", "latitude", "longitude"));
     static final Schema CLUSTER = new Schema("cluster", "clusters",
             List.of("name", "policy", "pool", "endpoints", "health_check", "outlier_detection", "slow_start", "priority",
-                    "status_thresholds", "retry_budget", "hash", "geo"),
+                    "status_thresholds", "retry_budget", "hash", "geo", "failover"),
             List.of("name", "endpoints"));
     static final Schema POOL = new Schema("pool", "pools",
             List.of("max_connections_per_endpoint", "idle_timeout"), List.of());
@@ -58,6 +60,7 @@ final class ConfigBinder {
     private final ResilienceBinder resilience;
     private final RoutingPolicyBinder routing;
     private final ClientLocationBinder location;
+    private final FailoverBinder failover;
 
     /** {@code directory}: where relative file paths in the config start, the config file's directory. */
     ConfigBinder(Problems problems, ConfigValidator validator, Path directory) {
@@ -66,6 +69,7 @@ final class ConfigBinder {
         this.resilience = new ResilienceBinder(problems);
         this.routing = new RoutingPolicyBinder(problems, validator);
         this.location = new ClientLocationBinder(problems, validator, directory);
+        this.failover = new FailoverBinder(problems);
     }
 
     /** The bound config, or null when the root is not a map (reported). */
@@ -87,7 +91,9 @@ final class ConfigBinder {
         List<RegionConfig> regions = new ArrayList<>();
         top.forEach("regions", REGION, true, (f, i) -> regions.add(region(f)));
         List<ClusterConfig> clusters = new ArrayList<>();
-        top.forEach("clusters", CLUSTER, true, (f, i) -> clusters.add(cluster(f)));
+        Set<String> regionNames = new LinkedHashSet<>();
+        regions.stream().filter(r -> r.name() != null).forEach(r -> regionNames.add(r.name()));
+        top.forEach("clusters", CLUSTER, true, (f, i) -> clusters.add(cluster(f, regionNames)));
         List<RouteConfig> routes = new ArrayList<>();
         top.forEach("routes", ROUTE, true, (f, i) -> routes.add(route(f, i)));
         return new MeridianConfig(source, listeners, admin, server, regions, clusters, routes, geo);
@@ -133,7 +139,7 @@ final class ConfigBinder {
         return jurisdiction;
     }
 
-    private ClusterConfig cluster(Fields f) {
+    private ClusterConfig cluster(Fields f, Set<String> regionNames) {
         String name = name(f, Kind.CLUSTER, null);
         Policy policy = policy(f);
         Fields poolFields = f.nested("pool", POOL);
@@ -167,7 +173,8 @@ final class ConfigBinder {
                 slowStart == null ? null : resilience.slowStart(slowStart),
                 priority == null ? null : resilience.priority(priority),
                 thresholds == null ? null : resilience.statusThresholds(thresholds),
-                budget == null ? null : resilience.retryBudget(budget), hash, geo);
+                budget == null ? null : resilience.retryBudget(budget), hash, geo,
+                failover.bind(f, policy, endpoints, regionNames));
     }
 
     private Policy policy(Fields f) {

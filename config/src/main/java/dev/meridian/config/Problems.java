@@ -26,6 +26,11 @@ final class Problems {
         add(at.line(), at.column(), message, hint);
     }
 
+    /** Problems found so far: a binder compares counts to tell whether one item read cleanly. */
+    int size() {
+        return found.size();
+    }
+
     boolean isEmpty() {
         return found.isEmpty();
     }

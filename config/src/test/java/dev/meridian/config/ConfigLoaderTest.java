@@ -362,6 +362,11 @@ class ConfigLoaderTest {
                 .containsExactly(tuple("us-east", "US"),
                         tuple("eu-west", "EU"),
                         tuple("ap-southeast", "SG"));
+        assertThat(c.clusters().get(0).failover()).singleElement().satisfies(f -> {
+            assertThat(f.strategy()).isEqualTo(FailoverStrategy.GRADUAL);
+            assertThat(f.trigger()).isEqualTo(FailoverTrigger.CRITICAL);
+            assertThat(f.steps()).containsExactly(10, 50, 100);
+        });
         List<RouteConfig> routes = c.routes();
         assertThat(routes).anySatisfy(r -> assertThat(r.match().path()).isNotNull());
         assertThat(routes).anySatisfy(r -> assertThat(r.match().pathPrefix()).isNotNull());

@@ -28,7 +28,7 @@ public final class HealthLog {
             ring[(int) (written % ring.length)] = event;
             written++;
         }
-        LOG.log(event.to().takesTraffic() ? Level.INFO : Level.WARNING, event.toJson());
+        LOG.log(event.isTransition() && !event.to().takesTraffic() ? Level.WARNING : Level.INFO, event.toJson());
     }
 
     /** The events kept, oldest first. */

@@ -1,5 +1,6 @@
 package dev.meridian.health;
 
+import dev.meridian.health.failover.FailoverController;
 import dev.meridian.routing.AdminState;
 import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
@@ -32,6 +33,7 @@ public final class HealthSupervisor implements OutcomeSink, ActiveCheckListener,
     private final CurrentTable table;
     private final EligibilityPublisher publisher;
     private final OutlierDetector detector;
+    private final FailoverController failovers;
     private final long tickNanos;
     private volatile boolean closed;
 
@@ -60,6 +62,7 @@ public final class HealthSupervisor implements OutcomeSink, ActiveCheckListener,
         this.publisher = new EligibilityPublisher(table, control, clock, log, mergeWindowNanos, rampTickNanos);
         Ejector ejector = new Ejector(table, publisher, control, clock, Objects.requireNonNull(prober, "prober"));
         this.detector = new OutlierDetector(table, publisher, ejector, control, clock);
+        this.failovers = new FailoverController(ref, control, clock, log::record, this::regionHealth);
         control.execute(this::tick);
     }
 
@@ -68,6 +71,7 @@ public final class HealthSupervisor implements OutcomeSink, ActiveCheckListener,
             return;
         }
         detector.tick();
+        failovers.checkTriggers();
         control.schedule(this::tick, tickNanos);
     }
 
@@ -160,7 +164,12 @@ public final class HealthSupervisor implements OutcomeSink, ActiveCheckListener,
         return CapacityRollup.regions(ref.current(), clock.nanoTime());
     }
 
-    /** The recent status transitions, oldest first. */
+    /** Failover shifts: start, pause, resume, abort and list them (the admin port's {@code /failovers}). */
+    public FailoverController failovers() {
+        return failovers;
+    }
+
+    /** The recent status transitions and failover events, oldest first. */
     public List<HealthEvent> events() {
         return log.snapshot();
     }

@@ -22,6 +22,8 @@ public final class EndpointHealth {
     private volatile int ejectionCount;
     private volatile boolean degraded;
     private volatile long slowStartSince = NEVER;
+    /** Set while a failover shift involves this endpoint; scales picks, never its status or health. */
+    private volatile TrafficShift shift;
 
     EndpointHealth() {
     }
@@ -151,5 +153,19 @@ public final class EndpointHealth {
     /** Starts the weight ramp at {@code nowNanos}: the endpoint just came back. */
     public void startSlowStart(long nowNanos) {
         slowStartSince = nowNanos;
+    }
+
+    /** This endpoint's part in a running failover shift, or null. */
+    public TrafficShift shift() {
+        return shift;
+    }
+
+    /**
+     * Sets (or, with null, clears) this endpoint's part in a failover shift. It changes how the eligible set shares
+     * traffic, not the endpoint's status, weights or healthy capacity, so a shift never makes a region look failed.
+     * Through the health control thread, which republishes the cluster.
+     */
+    public void shift(TrafficShift value) {
+        shift = value;
     }
 }

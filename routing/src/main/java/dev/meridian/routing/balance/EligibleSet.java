@@ -115,6 +115,9 @@ public final class EligibleSet {
         if (Arrays.stream(load).sum() == 0) {
             return panicOnFirstLevel(built, cluster);
         }
+        if (ShiftedLoad.any(states)) {
+            ShiftedLoad.apply(built, load);
+        }
         List<Level> kept = new ArrayList<>();
         List<EndpointState> spares = new ArrayList<>();
         for (int i = 0; i < built.length; i++) {
@@ -339,6 +342,12 @@ public final class EligibleSet {
         Level withLoad(int load) {
             return new Level(policy, cluster, regions, priority, slot, healthPercent, load, panic, weights, table,
                     panicWeights, panicTable, picker(weights, table));
+        }
+
+        /** The same level picking over {@code kept} with {@code keptWeights} (all above 0): a failover shift. */
+        Level reweighted(List<EndpointState> kept, int[] keptWeights) {
+            return new Level(policy, cluster, regions, priority, slot, healthPercent, 0, panic, keptWeights,
+                    WeightedTable.of(kept, keptWeights), panicWeights, panicTable);
         }
 
         Level inPanicWithAllLoad() {
