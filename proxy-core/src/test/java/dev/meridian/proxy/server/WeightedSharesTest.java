@@ -26,6 +26,8 @@ class WeightedSharesTest {
                           - {id: c, address: "%s", region: local, weight: 6}
                     routes:
                       - cluster: app
+                        retries:
+                          hedge: {enabled: false}  # a hedge on a busy machine would take an extra pick
                     """.formatted(a.address(), b.address(), c.address())), 1);
             try (RawHttpClient client = new RawHttpClient(proxy.address())) {
                 Map<String, Integer> counts = new TreeMap<>();
@@ -53,7 +55,9 @@ class WeightedSharesTest {
                         endpoints:
                           - {id: canary-1, address: "%s", region: local}
                     routes:
-                      - split:
+                      - retries:
+                          hedge: {enabled: false}
+                        split:
                           - {cluster: stable, weight: 90}
                           - {cluster: canary, weight: 10}
                     """.formatted(stable.address(), canary.address())), 1);

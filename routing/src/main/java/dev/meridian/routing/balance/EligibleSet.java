@@ -347,7 +347,7 @@ public final class EligibleSet {
         /** The same level picking over {@code kept} with {@code keptWeights} (all above 0): a failover shift. */
         Level reweighted(List<EndpointState> kept, int[] keptWeights) {
             return new Level(policy, cluster, regions, priority, slot, healthPercent, 0, panic, keptWeights,
-                    WeightedTable.of(kept, keptWeights), panicWeights, panicTable);
+                    WeightedTable.of(kept, keptWeights), panicWeights, panicTable, null);
         }
 
         Level inPanicWithAllLoad() {
