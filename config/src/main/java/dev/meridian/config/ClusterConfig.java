@@ -8,19 +8,31 @@ import java.util.List;
  * @param healthCheck active checks; null: none (passive outlier detection only)
  * @param hash        the key of a {@code ring_hash} or {@code maglev} cluster (default: client IP)
  * @param geo         how a {@code geo} cluster picks (default: weighted within the nearest region, spill on FAILED)
+ * @param circuitBreaker the cluster's absolute limits (default: Envoy's, 1024 / 1024 / 1024 / 3)
  */
 public record ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
                             HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
                             PriorityConfig priority, StatusThresholds statusThresholds,
-                            RetryBudgetConfig retryBudget, HashConfig hash, GeoPolicyConfig geo) {
+                            RetryBudgetConfig retryBudget, HashConfig hash, GeoPolicyConfig geo,
+                            CircuitBreakerConfig circuitBreaker) {
+    /** A cluster with the default circuit breaker. */
+    public ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
+                         HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
+                         PriorityConfig priority, StatusThresholds statusThresholds, RetryBudgetConfig retryBudget,
+                         HashConfig hash, GeoPolicyConfig geo) {
+        this(name, policy, pool, endpoints, healthCheck, outlier, slowStart, priority, statusThresholds, retryBudget,
+                hash, geo, null);
+    }
+
     public ClusterConfig(String name, Policy policy, PoolConfig pool, List<EndpointConfig> endpoints,
                          HealthCheckConfig healthCheck, OutlierConfig outlier, SlowStartConfig slowStart,
                          PriorityConfig priority, StatusThresholds statusThresholds, RetryBudgetConfig retryBudget) {
         this(name, policy, pool, endpoints, healthCheck, outlier, slowStart, priority, statusThresholds, retryBudget,
-                null, null);
+                null, null, null);
     }
 
     public ClusterConfig {
+        circuitBreaker = circuitBreaker == null ? CircuitBreakerConfig.DEFAULT : circuitBreaker;
         hash = hash == null ? HashConfig.CLIENT_IP : hash;
         geo = geo == null ? GeoPolicyConfig.DEFAULT : geo;
         endpoints = List.copyOf(endpoints);
