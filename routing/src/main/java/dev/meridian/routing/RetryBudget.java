@@ -59,18 +59,18 @@ public final class RetryBudget {
     }
 
     /**
-     * Takes one retry, saying which limit refused it if one did. The cap is checked first: it costs no sum over
-     * the stripes of the active count.
+     * Takes one retry, saying which limit refused it if one did. The budget is asked first, so the cap is named
+     * only when it is what stands in the way: the budget allowed the retry and the cap did not.
      */
     public Grant tryAcquire() {
         while (true) {
             int inFlight = retries.get();
-            if (inFlight >= maxConcurrent) {
-                return Grant.MAX_RETRIES;
-            }
             int allowed = Math.max(minConcurrent, (int) (active.sum() * percent / 100));
             if (inFlight >= allowed) {
                 return Grant.BUDGET_SPENT;
+            }
+            if (inFlight >= maxConcurrent) {
+                return Grant.MAX_RETRIES;
             }
             if (retries.compareAndSet(inFlight, inFlight + 1)) {
                 return Grant.GRANTED;

@@ -38,9 +38,6 @@ final class CapacityShedder implements Runnable {
     void sample(long nowNanos) {
         double seconds = (nowNanos - lastAt) / 1e9;
         lastAt = nowNanos;
-        if (seconds <= 0) {
-            return;
-        }
         boolean shedding = continuity.autoShedding();
         Map<String, long[]> seen = new HashMap<>();
         for (Cluster c : routing.current().clusters()) {
@@ -56,7 +53,7 @@ final class CapacityShedder implements Runnable {
             seen.put(c.name(), now);
             long[] before = lastOffered.get(c.name());
             double percent = healthyPercent.applyAsDouble(c.name());
-            if (before == null || !shedding || Double.isNaN(percent)) {
+            if (before == null || seconds <= 0 || !shedding || Double.isNaN(percent)) {
                 breaker.capacityTier(RouteConfig.LOWEST_TIER);
                 continue;
             }
