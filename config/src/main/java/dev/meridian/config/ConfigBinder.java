@@ -26,13 +26,14 @@ final class ConfigBinder {
             List.of("name", "address", "port"), List.of("address", "port"));
     static final Schema ADMIN = new Schema("admin", "admins", List.of("address", "port"), List.of());
     static final Schema SERVER = new Schema("server", "servers",
-            List.of("max_request_line", "max_header_size", "keepalive_timeout", "shutdown_grace"), List.of());
+            List.of("max_request_line", "max_header_size", "keepalive_timeout", "shutdown_grace", "continuity",
+                    "auto_shedding"), List.of());
     static final Schema REGION = new Schema("region", "regions",
             List.of("name", "jurisdiction", "latitude", "longitude"),
             List.of("name", "jurisdiction", "latitude", "longitude"));
     static final Schema CLUSTER = new Schema("cluster", "clusters",
             List.of("name", "policy", "pool", "endpoints", "health_check", "outlier_detection", "slow_start", "priority",
-                    "status_thresholds", "retry_budget", "hash", "geo", "failover"),
+                    "status_thresholds", "retry_budget", "hash", "geo", "failover", "circuit_breaker"),
             List.of("name", "endpoints"));
     static final Schema POOL = new Schema("pool", "pools",
             List.of("max_connections_per_endpoint", "idle_timeout"), List.of());
@@ -41,7 +42,7 @@ final class ConfigBinder {
             List.of("id", "address", "region"));
     static final Schema ROUTE = new Schema("route", "routes",
             List.of("name", "match", "cluster", "split", "timeouts", "retries", "residency", "score",
-                    "decision_header"), List.of());
+                    "decision_header", "tier"), List.of());
     static final Schema MATCH = new Schema("match", "matches",
             List.of("host", "path_prefix", "path", "headers"), List.of());
     static final Schema HEADER = new Schema("header match", "header matches",
@@ -61,6 +62,7 @@ final class ConfigBinder {
     private final RoutingPolicyBinder routing;
     private final ClientLocationBinder location;
     private final FailoverBinder failover;
+    private final TrafficControlBinder traffic;
 
     /** {@code directory}: where relative file paths in the config start, the config file's directory. */
     ConfigBinder(Problems problems, ConfigValidator validator, Path directory) {
@@ -70,6 +72,7 @@ final class ConfigBinder {
         this.routing = new RoutingPolicyBinder(problems, validator);
         this.location = new ClientLocationBinder(problems, validator, directory);
         this.failover = new FailoverBinder(problems);
+        this.traffic = new TrafficControlBinder(problems);
     }
 
     /** The bound config, or null when the root is not a map (reported). */
@@ -116,7 +119,8 @@ final class ConfigBinder {
                 f.size("max_header_size", d.maxHeaderBytes()),
                 f.duration("keepalive_timeout", d.keepAliveTimeout(), false),
                 // Zero grace is a real choice: close at once on SIGTERM.
-                f.duration("shutdown_grace", d.shutdownGrace(), true));
+                f.duration("shutdown_grace", d.shutdownGrace(), true),
+                traffic.continuity(f), f.bool("auto_shedding", d.autoShedding()));
     }
 
     private RegionConfig region(Fields f) {
@@ -167,14 +171,18 @@ final class ConfigBinder {
         Fields hashFields = f.nested("hash", RoutingPolicyBinder.HASH);
         HashConfig hash = hashFields == null ? null
                 : routing.hash(hashFields, f.key("hash"), policy, hashing, endpoints.size());
+        RetryBudgetConfig retryBudget = budget == null ? RetryBudgetConfig.DEFAULT : resilience.retryBudget(budget);
+        Fields breakerFields = f.nested("circuit_breaker", TrafficControlBinder.CIRCUIT_BREAKER);
+        CircuitBreakerConfig breaker = breakerFields == null ? CircuitBreakerConfig.DEFAULT
+                : traffic.circuitBreaker(breakerFields);
+        traffic.budgetWithinBreaker(budget, breakerFields, retryBudget, breaker);
         return new ClusterConfig(name, policy, pool, endpoints,
                 health == null ? null : resilience.healthCheck(health),
                 outlier == null ? null : resilience.outlier(outlier),
                 slowStart == null ? null : resilience.slowStart(slowStart),
                 priority == null ? null : resilience.priority(priority),
                 thresholds == null ? null : resilience.statusThresholds(thresholds),
-                budget == null ? null : resilience.retryBudget(budget), hash, geo,
-                failover.bind(f, policy, endpoints, regionNames));
+                retryBudget, hash, geo, failover.bind(f, policy, endpoints, regionNames), breaker);
     }
 
     private Policy policy(Fields f) {
@@ -271,7 +279,8 @@ final class ConfigBinder {
         RouteConfig route = new RouteConfig(name, match, cluster, split, timeouts,
                 retryFields == null ? null : resilience.retries(retryFields),
                 residency == null ? null : residency.config(),
-                scoreFields == null ? null : routing.score(scoreFields), f.bool("decision_header", false));
+                scoreFields == null ? null : routing.score(scoreFields), f.bool("decision_header", false),
+                traffic.tier(f));
         validator.routeRules(new ConfigValidator.RouteRules(route,
                 residency == null ? Map.of() : residency.allowAt(), residency == null ? null : residency.unknownAt(),
                 scoreFields == null ? null : f.key("score")));

@@ -9,14 +9,35 @@ import java.util.List;
  * @param residency      data-residency rules; null: none
  * @param score          the weights of a {@code score} cluster's cost for this route's requests
  * @param decisionHeader whether responses carry {@code x-meridian-decision}, a short form of the routing decision
+ * @param tier           the service tier, 0 (critical) to 4 (lowest): which continuity levels serve the route and
+ *                       in which order automatic shedding drops it (highest tier first)
  */
 public record RouteConfig(String name, RouteMatch match, String cluster, List<WeightedCluster> split,
                           TimeoutsConfig timeouts, RetryConfig retries, ResidencyConfig residency,
-                          ScoreWeights score, boolean decisionHeader) {
+                          ScoreWeights score, boolean decisionHeader, int tier) {
+    /** The most critical tier: never shed automatically, served by every continuity level but halt. */
+    public static final int CRITICAL_TIER = 0;
+    public static final int LOWEST_TIER = 4;
+    /**
+     * A route without a tier is in the middle: an operator who labels some routes low expects those to go before
+     * the unlabelled ones, and the ones labelled critical or 1 to stay after them.
+     */
+    public static final int DEFAULT_TIER = 2;
+
     public RouteConfig {
+        if (tier < CRITICAL_TIER || tier > LOWEST_TIER) {
+            throw new IllegalArgumentException("tier: " + tier + " (expected: 0..4)");
+        }
         split = split == null ? List.of() : List.copyOf(split);
         retries = retries == null ? RetryConfig.DEFAULT : retries;
         score = score == null ? ScoreWeights.DEFAULT : score;
+    }
+
+    /** A route of the default tier. */
+    public RouteConfig(String name, RouteMatch match, String cluster, List<WeightedCluster> split,
+                       TimeoutsConfig timeouts, RetryConfig retries, ResidencyConfig residency,
+                       ScoreWeights score, boolean decisionHeader) {
+        this(name, match, cluster, split, timeouts, retries, residency, score, decisionHeader, DEFAULT_TIER);
     }
 
     /** A route with no residency rules, default score weights and no decision header. */

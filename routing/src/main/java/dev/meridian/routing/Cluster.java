@@ -27,6 +27,7 @@ public final class Cluster {
     private final ClusterSlot eligibility;
     private final int cursor;
     private final RetryBudget retryBudget;
+    private final CircuitBreaker breaker;
     /** Indexed by {@link JurisdictionSet#id()}: 0 is {@link #eligibility}, the unrestricted set. */
     private final Variant[] variants;
     private final int cursorSlots;
@@ -36,7 +37,7 @@ public final class Cluster {
 
     Cluster(ClusterConfig config, List<EndpointState> endpoints, List<RegionConfig> regions, int cursor,
             long nowNanos) {
-        this(config, endpoints, regions, null, List.of(), cursor, nowNanos);
+        this(config, endpoints, regions, null, List.of(), cursor, nowNanos, null);
     }
 
     /**
@@ -45,9 +46,12 @@ public final class Cluster {
      *                      table has no residency rules
      * @param restrictions  the table's allowed sets, in id order (ids 1..n)
      * @param cursor        the first of the per-loop cursor slots this cluster owns; see {@link #cursorSlots()}
+     * @param previous      the cluster of this name in the table being replaced, whose breaker counts carry on;
+     *                      null: none
      */
     Cluster(ClusterConfig config, List<EndpointState> endpoints, List<RegionConfig> regions,
-            List<String> jurisdictions, List<JurisdictionSet> restrictions, int cursor, long nowNanos) {
+            List<String> jurisdictions, List<JurisdictionSet> restrictions, int cursor, long nowNanos,
+            Cluster previous) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
         this.jurisdictions = jurisdictions == null ? null : new ArrayList<>(jurisdictions);
@@ -55,7 +59,9 @@ public final class Cluster {
         this.regions = Regions.of(config, regions);
         this.eligibility = new ClusterSlot(EligibleSet.of(this.endpoints, config, this.regions, nowNanos));
         this.cursor = cursor;
-        this.retryBudget = new RetryBudget(config.retryBudget().percent(), config.retryBudget().minConcurrent());
+        this.retryBudget = new RetryBudget(config.retryBudget().percent(), config.retryBudget().minConcurrent(),
+                config.circuitBreaker().maxRetries());
+        this.breaker = new CircuitBreaker(config, previous == null ? null : previous.breaker);
         this.variants = new Variant[restrictions.size() + 1];
         int slots = EligibleSet.cursorSlots(config);
         variants[0] = new Variant(JurisdictionSet.ANY, config, this.regions, this.endpoints, eligibility, cursor);
@@ -84,7 +90,7 @@ public final class Cluster {
 
     private static ClusterConfig withEndpoints(ClusterConfig c, List<EndpointConfig> endpoints) {
         return new ClusterConfig(c.name(), c.policy(), c.pool(), endpoints, c.healthCheck(), c.outlier(), c.slowStart(),
-                c.priority(), c.statusThresholds(), c.retryBudget(), c.hash(), c.geo());
+                c.priority(), c.statusThresholds(), c.retryBudget(), c.hash(), c.geo(), c.failover(), c.circuitBreaker());
     }
 
     /** Per-loop cursor slots this cluster uses, from its first: the unrestricted set's and each restricted set's. */
@@ -249,7 +255,12 @@ public final class Cluster {
         }
     }
 
-    /** Retries and hedges to this cluster spend from here. */
+    /** The cluster's hard limits and automatic shedding; requests, connections and pending connects count here. */
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /** Retries and hedges to this cluster spend from here; the breaker's {@code max_retries} caps it. */
     public RetryBudget retryBudget() {
         return retryBudget;
     }

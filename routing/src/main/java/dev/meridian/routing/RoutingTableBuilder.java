@@ -42,7 +42,7 @@ final class RoutingTableBuilder {
             }
             // The reused states carry their status over, so the new table starts with the eligibility they have now.
             Cluster cluster = new Cluster(cc, members, config.regions(), jurisdictions, restrictions.all(), cursor,
-                    nowNanos);
+                    nowNanos, previous == null ? null : previous.cluster(cc.name()));
             if (clusters.putIfAbsent(cc.name(), cluster) != null) {
                 throw new IllegalArgumentException("cluster name: " + cc.name() + " (expected: unique)");
             }

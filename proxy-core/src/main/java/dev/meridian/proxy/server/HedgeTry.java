@@ -3,6 +3,7 @@ package dev.meridian.proxy.server;
 import dev.meridian.proxy.upstream.UpstreamConnection;
 import dev.meridian.proxy.upstream.UpstreamListener;
 import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
@@ -51,14 +52,20 @@ final class HedgeTry implements UpstreamListener {
         return headSentAt;
     }
 
-    /** Sends the whole request (head and the kept body) on a pooled or new connection. */
-    void start(UpstreamPool pool, Duration connectTimeout, HttpRequest request, ReplayBuffer body) {
+    /**
+     * Sends the whole request (head and the kept body) on a pooled or new connection.
+     *
+     * @param connectionSlot the breaker whose connection slot the caller took for a new connection; null when the
+     *                       pool has an idle one
+     */
+    void start(UpstreamPool pool, CircuitBreaker connectionSlot, Duration connectTimeout, HttpRequest request,
+               ReplayBuffer body) {
         UpstreamConnection idle = pool.pollIdle(endpoint);
         if (idle != null) {
             send(idle, request, body);
             return;
         }
-        pool.connect(endpoint, connectTimeout).addListener((ChannelFuture f) -> {
+        pool.connect(endpoint, connectTimeout, connectionSlot).addListener((ChannelFuture f) -> {
             if (done) {
                 f.channel().close();
             } else if (f.isSuccess()) {

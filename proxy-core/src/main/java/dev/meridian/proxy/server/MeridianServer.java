@@ -35,6 +35,8 @@ public final class MeridianServer implements AutoCloseable {
      */
     private static final Duration FORCED_CLOSE_QUIET_PERIOD = Duration.ofMillis(10);
     private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How often offered rates are compared with healthy capacity: the window each rate is measured over. */
+    private static final long SHED_SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Transport transport;
     private final EventLoopGroup ioGroup;
@@ -103,6 +105,13 @@ public final class MeridianServer implements AutoCloseable {
                 channels.add(bootstrap.bind(listener.address(), listener.port()).sync().channel());
             }
             checker.start(routing.current());
+            HealthSupervisor supervisor = health;
+            CapacityShedder shedder = new CapacityShedder(routing, name -> {
+                var h = supervisor.clusterHealth(name);
+                return h == null ? Double.NaN : h.healthyPercent();
+            }, context.continuity(), System.nanoTime());
+            // A small pass over the clusters; on a loop rather than a thread of its own, as the health ticks.
+            group.next().scheduleAtFixedRate(shedder, SHED_SAMPLE_NANOS, SHED_SAMPLE_NANOS, TimeUnit.NANOSECONDS);
             return new MeridianServer(transport, group, context, channels, config, health, checker);
         } catch (InterruptedException | RuntimeException e) {
             if (checker != null) {
@@ -144,6 +153,11 @@ public final class MeridianServer implements AutoCloseable {
     /** Endpoint status, capacity roll-ups and events: what the admin port and metrics read. */
     public HealthSupervisor health() {
         return health;
+    }
+
+    /** The continuity level in force; the admin port sets it. */
+    public Continuity continuity() {
+        return context.continuity();
     }
 
     /** For tests in this package that look at a live connection's state. */

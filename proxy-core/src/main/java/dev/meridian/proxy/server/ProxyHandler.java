@@ -1,15 +1,20 @@
 package dev.meridian.proxy.server;
 
+import dev.meridian.config.ContinuityLevel;
 import dev.meridian.config.RetryConfig;
+import dev.meridian.config.RouteConfig;
 import dev.meridian.config.TimeoutsConfig;
 import dev.meridian.proxy.upstream.UpstreamConnection;
 import dev.meridian.proxy.upstream.UpstreamListener;
 import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.HeaderLookup;
 import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
+import dev.meridian.routing.RetryBudget;
+import dev.meridian.routing.ShedLadder;
 import dev.meridian.routing.geo.ClientLocation;
 import dev.meridian.routing.geo.GeoLocator;
 import dev.meridian.routing.residency.JurisdictionSet;
@@ -25,6 +30,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -67,6 +73,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             new HttpResponseStatus(451, "Unavailable For Legal Reasons");
     /** How soon a retry or hedge refused by the budget looks again. */
     private static final long BUDGET_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** What a refusal for want of room tells the client: come back soon, the state changes within seconds. */
+    private static final String RETRY_AFTER_SECONDS = "1";
 
     private final ProxyStats stats;
     /** Messages decoded from the client that cannot be handled yet (body while connecting, pipelined requests). */
@@ -111,6 +119,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean tryTimeoutReported;
     private boolean holdingRetryPermit;
     private boolean budgetCounted;
+    /** The exchange holds a request slot of its cluster's circuit breaker. */
+    private boolean breakerCounted;
+    /** The current try's connect counts as pending in the cluster's circuit breaker. */
+    private boolean holdingPending;
+    /** The last retry looked for was refused by the circuit breaker's max_retries. */
+    private boolean retryRefusedByBreaker;
     /** Increments per exchange, so a delayed retry scheduled for an earlier exchange does nothing. */
     private long exchangeId;
     private final ReplayBuffer replay = new ReplayBuffer();
@@ -285,12 +299,26 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             req.setUri(uri);
             req.headers().set(HttpHeaderNames.HOST, host);
         }
+        ContinuityLevel level = server.continuity().level();
+        if (level == ContinuityLevel.HALT) {
+            stats.shedByContinuity.increment();
+            replyOverloaded("continuity level 'halt': the proxy serves no traffic");
+            return;
+        }
         RoutingTable table = server.routing().current();
         Route route = table.match(host, uri, requestHeaders);
         if (route == null) {
             stats.noRoute.increment();
             replyLocally(HttpResponseStatus.NOT_FOUND,
                     "no route for host '" + (host == null ? "" : host) + "' and path '" + pathOf(uri) + "'");
+            return;
+        }
+        int tier = route.config().tier();
+        if (!level.admits(tier)) {
+            stats.shedByContinuity.increment();
+            replyOverloaded("continuity level '" + level.yamlName() + "' serves tier"
+                    + (level.highestTier() == 0 ? " 0" : "s 0-" + level.highestTier()) + " only; route '"
+                    + route.name() + "' is tier " + tier);
             return;
         }
         attributes.reset();
@@ -324,6 +352,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     : "no endpoint of cluster '" + cluster.name() + "' can take traffic");
             return;
         }
+        if (!admit(route, tier)) {
+            return;
+        }
         timeouts = route.timeouts();
         retries = route.config().retries();
         decisionRoute = route.config().decisionHeader() ? route : null;
@@ -334,6 +365,37 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         budgetCounted = true;
         stats.proxied.increment();
         startAttempt(first);
+    }
+
+    /**
+     * Takes a request slot of the cluster's circuit breaker, or answers 503 when its limit or the shedding of this
+     * tier refuses one. Before any upstream work: a refused request costs the cluster nothing.
+     */
+    private boolean admit(Route route, int tier) {
+        CircuitBreaker breaker = cluster.breaker();
+        boolean shedding = server.continuity().autoShedding();
+        CircuitBreaker.Verdict verdict = breaker.admit(shedding ? tier : RouteConfig.CRITICAL_TIER);
+        if (verdict == CircuitBreaker.Verdict.ADMITTED) {
+            breakerCounted = true;
+            return true;
+        }
+        int max = breaker.limits().maxRequests();
+        String reason;
+        if (verdict == CircuitBreaker.Verdict.MAX_REQUESTS) {
+            stats.overflowMaxRequests.increment();
+            reason = "circuit breaker: cluster '" + cluster.name() + "' has max_requests (" + max + ") in flight";
+        } else if (verdict == CircuitBreaker.Verdict.SHED_IN_FLIGHT) {
+            stats.shedByLoad.increment();
+            reason = "shed: cluster '" + cluster.name() + "' has " + breaker.requestsInFlight() + " of "
+                    + max + " max_requests in flight, and tier " + tier + " (route '" + route.name()
+                    + "') is shed from " + ShedLadder.inFlightPercent(tier) + "%";
+        } else {
+            stats.shedByLoad.increment();
+            reason = "shed: cluster '" + cluster.name() + "' has more demand than healthy capacity and serves tiers"
+                    + " 0-" + breaker.capacityTier() + " only; route '" + route.name() + "' is tier " + tier;
+        }
+        replyOverloaded(reason);
+        return false;
     }
 
     /**
@@ -426,9 +488,38 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     + endpoint.id() + "' reached (" + cluster.config().pool().maxConnectionsPerEndpoint() + ")");
             return;
         }
-        ChannelFuture f = pool.connect(endpoint, timeouts.connect());
+        CircuitBreaker breaker = cluster.breaker();
+        releasePendingSlot();
+        if (!breaker.tryStartPending()) {
+            stats.overflowMaxPending.increment();
+            failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_pending_requests ("
+                    + breaker.limits().maxPendingRequests() + ") waiting for a connection");
+            return;
+        }
+        if (!breaker.tryOpenConnection()) {
+            breaker.pendingEnded();
+            stats.overflowMaxConnections.increment();
+            failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_connections ("
+                    + breaker.limits().maxConnections() + ") open");
+            return;
+        }
+        holdingPending = true;
+        ChannelFuture f = pool.connect(endpoint, timeouts.connect(), breaker);
         connectingChannel = f.channel();
         f.addListener(onConnected);
+    }
+
+    /** The current try no longer waits for its connection: it has it, it failed, or the try was given up. */
+    private void connectDone() {
+        connectingChannel = null;
+        releasePendingSlot();
+    }
+
+    private void releasePendingSlot() {
+        if (holdingPending) {
+            holdingPending = false;
+            cluster.breaker().pendingEnded();
+        }
     }
 
     /** Whether the current (non-hedge) try is still under way: connected, connecting, or about to start. */
@@ -442,7 +533,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             f.channel().close();
             return;
         }
-        connectingChannel = null;
+        connectDone();
         if (!inExchange || closing) {
             // The client left while we connected: nobody will send on this connection.
             f.channel().close();
@@ -487,6 +578,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         EndpointState next = retryTarget(requestMayHaveArrived);
+        if (next == null && retryRefusedByBreaker) {
+            failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_retries ("
+                    + cluster.config().circuitBreaker().maxRetries() + ") retries in flight, so this one was not"
+                    + " retried after: " + reason);
+            return;
+        }
         if (next == null) {
             failBeforeResponse(status, reason);
             return;
@@ -513,6 +610,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private EndpointState retryTarget(boolean requestMayHaveArrived) {
         retryRefusedByBudget = false;
+        retryRefusedByBreaker = false;
         if (closing || responseStarted || tried.count() > retries.maxRetries()) {
             return null;
         }
@@ -533,7 +631,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             stats.freeRetries.increment();
             return next;
         }
-        if (!cluster.retryBudget().tryAcquireRetry()) {
+        RetryBudget.Grant grant = cluster.retryBudget().tryAcquire();
+        if (grant == RetryBudget.Grant.MAX_RETRIES) {
+            // An absolute cap, unlike the budget, which grows with traffic: waiting for it would only queue.
+            stats.overflowMaxRetries.increment();
+            retryRefusedByBreaker = true;
+            return null;
+        }
+        if (grant == RetryBudget.Grant.BUDGET_SPENT) {
             stats.retryBudgetExhausted.increment();
             retryRefusedByBudget = true;
             return null;
@@ -621,11 +726,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (next == null) {
             return;
         }
-        if (retryIsFree(true, next)) {
-            stats.freeRetries.increment();
-        } else if (cluster.retryBudget().tryAcquireRetry()) {
-            holdingHedgePermit = true;
-        } else {
+        boolean free = retryIsFree(true, next);
+        RetryBudget.Grant grant = free ? RetryBudget.Grant.GRANTED : cluster.retryBudget().tryAcquire();
+        if (grant == RetryBudget.Grant.MAX_RETRIES) {
+            stats.overflowMaxRetries.increment();  // no hedge for this request: the cap is not worth waiting on
+            return;
+        }
+        if (grant == RetryBudget.Grant.BUDGET_SPENT) {
             // Not now: once the endpoint is known down the hedge goes free, or the budget may have room by then.
             stats.retryBudgetExhausted.increment();
             hedgeConsidered = false;
@@ -633,11 +740,25 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             timerBy(hedgeDeadline);
             return;
         }
+        CircuitBreaker breaker = cluster.breaker();
+        boolean needsConnection = !pool.hasIdle(next);
+        if (needsConnection && !breaker.tryOpenConnection()) {
+            stats.overflowMaxConnections.increment();
+            if (!free) {
+                cluster.retryBudget().releaseRetry();
+            }
+            return;
+        }
+        if (free) {
+            stats.freeRetries.increment();
+        } else {
+            holdingHedgePermit = true;
+        }
         tried.add(next);
         next.requestStarted();
         stats.hedges.increment();
         hedge = new HedgeTry(next, this);
-        hedge.start(pool, timeouts.connect(), request, replay);
+        hedge.start(pool, needsConnection ? breaker : null, timeouts.connect(), request, replay);
     }
 
     @Override
@@ -656,7 +777,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         // The first try lost: its connection may be mid-request, so it is closed, never pooled; a connect or a
         // backoff it had under way is abandoned.
         discardUpstream();
-        connectingChannel = null;
+        connectDone();
         backoffPending = false;
         endAttempt();
         // The head was just read from the hedge's connection, so it is open: the lease cannot fail here.
@@ -904,16 +1025,39 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         replyLocally(status, reason);
     }
 
-    /** Answers the current request from here; the request's body, if any is still to come, is skipped or closed. */
+    /** A limit refused the current try: 503 with {@code Retry-After}, unless the response already started. */
+    private void failOverloaded(String reason) {
+        discardUpstream();
+        if (responseStarted) {
+            abortClient();
+            return;
+        }
+        replyOverloaded(reason);
+    }
+
+    /** Answers the current request 503 with {@code Retry-After}: refused for want of room, not for a fault. */
+    private void replyOverloaded(String reason) {
+        replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, reason, true);
+    }
+
     private void replyLocally(HttpResponseStatus status, String reason) {
+        replyLocally(status, reason, false);
+    }
+
+    /** Answers the current request from here; the request's body, if any is still to come, is skipped or closed. */
+    private void replyLocally(HttpResponseStatus status, String reason, boolean retryAfter) {
         if (!requestComplete && !skipRestOfRequestBody()) {
             closeAfterResponse = true;
         }
         if (server.draining()) {
             closeAfterResponse = true;
         }
-        ctx.writeAndFlush(LocalReply.of(ctx.alloc(), clientVersion, status, reason, closeAfterResponse, headRequest),
-                ctx.voidPromise());
+        FullHttpResponse reply = LocalReply.of(ctx.alloc(), clientVersion, status, reason, closeAfterResponse,
+                headRequest);
+        if (retryAfter) {
+            reply.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        ctx.writeAndFlush(reply, ctx.voidPromise());
         endExchange();
         afterExchange();
     }
@@ -991,8 +1135,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         releaseHedgePermit();
         hedgeConsidered = false;
         hedgeDeadline = Long.MAX_VALUE;
-        connectingChannel = null;
+        connectDone();
         backoffPending = false;
+        if (breakerCounted) {
+            breakerCounted = false;
+            cluster.breaker().requestEnded();
+        }
         if (holdingRetryPermit) {
             holdingRetryPermit = false;
             cluster.retryBudget().releaseRetry();

@@ -30,6 +30,16 @@ public final class ProxyStats {
     public final LongAdder hedgeWins = new LongAdder();
     /** Exchanges the timer found with nothing under way: should stay 0; each one was answered 502 instead. */
     public final LongAdder stuckExchanges = new LongAdder();
+    /** Requests refused by a cluster's circuit breaker, one counter per limit (503 with Retry-After). */
+    public final LongAdder overflowMaxConnections = new LongAdder();
+    public final LongAdder overflowMaxPending = new LongAdder();
+    public final LongAdder overflowMaxRequests = new LongAdder();
+    /** Retries and hedges not made because the cluster's max_retries were in flight. */
+    public final LongAdder overflowMaxRetries = new LongAdder();
+    /** Requests whose route tier the continuity level does not serve (halt included). */
+    public final LongAdder shedByContinuity = new LongAdder();
+    /** Requests shed automatically: their cluster near max_requests, or its demand above healthy capacity. */
+    public final LongAdder shedByLoad = new LongAdder();
     public final LongAdder downstreamConnections = new LongAdder();
     public final LongAdder upstreamConnections = new LongAdder();
 }

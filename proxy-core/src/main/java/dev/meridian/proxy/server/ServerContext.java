@@ -24,6 +24,7 @@ public final class ServerContext {
     private final PerLoop<AtomicInteger> activeExchanges;
     private volatile boolean draining;
     private volatile OutcomeSink outcomes = ErrorRateRecorder.before(OutcomeSink.NONE);
+    private final Continuity continuity;
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
@@ -35,6 +36,12 @@ public final class ServerContext {
         this.pools = pools;
         this.clientChannels = clientChannels;
         this.activeExchanges = activeExchanges;
+        this.continuity = new Continuity(serverConfig.continuity(), serverConfig.autoShedding());
+    }
+
+    /** The continuity level in force and the automatic shedding switch; the admin port sets the level. */
+    public Continuity continuity() {
+        return continuity;
     }
 
     public RoutingTableRef routing() {

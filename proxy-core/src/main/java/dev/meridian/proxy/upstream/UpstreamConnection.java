@@ -1,5 +1,6 @@
 package dev.meridian.proxy.upstream;
 
+import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +19,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     private final EndpointState endpoint;
     private final UpstreamPool pool;
+    /** Whose connection count this connection holds a slot of; null: none. */
+    private final CircuitBreaker breaker;
     private Channel channel;
     private UpstreamListener listener;
     private String failure;
@@ -26,9 +29,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private long idleSinceNanos;
     private long idleTimeoutNanos;
 
-    UpstreamConnection(EndpointState endpoint, UpstreamPool pool) {
+    UpstreamConnection(EndpointState endpoint, UpstreamPool pool, CircuitBreaker breaker) {
         this.endpoint = endpoint;
         this.pool = pool;
+        this.breaker = breaker;
     }
 
     /** The connection handler of a channel this pool opened. */
@@ -141,6 +145,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         // Every channel is unregistered exactly once, also one whose connect failed and so never became active:
         // the pool's open count must come down for those too, or refused connects would use up the cap for good.
         pool.closed(this);
+        if (breaker != null) {
+            breaker.connectionClosed();
+        }
         ctx.fireChannelUnregistered();
     }
 

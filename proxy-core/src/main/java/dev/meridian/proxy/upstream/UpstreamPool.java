@@ -2,6 +2,7 @@ package dev.meridian.proxy.upstream;
 
 import dev.meridian.proxy.server.ProxyStats;
 import dev.meridian.proxy.server.Transport;
+import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -64,6 +65,20 @@ public final class UpstreamPool {
         return null;
     }
 
+    /** Whether {@link #pollIdle} would return a connection now; takes nothing. */
+    public boolean hasIdle(EndpointState endpoint) {
+        Slot slot = slots.get(endpoint);
+        if (slot == null) {
+            return false;
+        }
+        for (UpstreamConnection c : slot.idle) {
+            if (c.channel().isActive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether one more connection to the endpoint stays within {@code max} open on this loop. */
     public boolean hasCapacity(EndpointState endpoint, int max) {
         Slot slot = slots.get(endpoint);
@@ -72,6 +87,14 @@ public final class UpstreamPool {
 
     /** Opens a new connection; its {@link UpstreamConnection} is {@code UpstreamConnection.of(future.channel())}. */
     public ChannelFuture connect(EndpointState endpoint, Duration timeout) {
+        return connect(endpoint, timeout, null);
+    }
+
+    /**
+     * Opens a new connection that holds a slot the caller took with {@link CircuitBreaker#tryOpenConnection()}; the
+     * slot is given back when the channel is gone, whether it ever connected or not.
+     */
+    public ChannelFuture connect(EndpointState endpoint, Duration timeout, CircuitBreaker breaker) {
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
         if (millis != connectTimeoutMillis) {
             bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis);
@@ -80,7 +103,7 @@ public final class UpstreamPool {
         Slot slot = slots.computeIfAbsent(endpoint, e -> new Slot());
         slot.open++;
         stats.upstreamConnections.increment();
-        UpstreamConnection connection = new UpstreamConnection(endpoint, this);
+        UpstreamConnection connection = new UpstreamConnection(endpoint, this, breaker);
         ChannelFuture f = bootstrap.register();
         // Added here rather than by an initializer because only this call knows the endpoint.
         f.channel().pipeline()

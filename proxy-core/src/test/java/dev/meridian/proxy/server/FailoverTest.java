@@ -250,12 +250,15 @@ class FailoverTest {
                     outlier_detection:
                       max_ejection_percent: 100
                     # Both primaries die at the same instant, so every in-flight request needs its retry at once:
-                    # the budget's floor must cover the clients' concurrency (the default floor is 3).
+                    # the budget's floor must cover the clients' concurrency (the default floor is 3), and the
+                    # breaker's max_retries must let the floor through.
                     retry_budget:
                       min_concurrent: %d
+                    circuit_breaker:
+                      max_retries: %d
                 routes:
                   - cluster: app
-                """.formatted(p0a.address(), p0b.address(), p1.address(), CLIENTS)), 2);
+                """.formatted(p0a.address(), p0b.address(), p1.address(), CLIENTS, CLIENTS)), 2);
         load = LoadDriver.start(proxy.address(), CLIENTS, "/x", 30);
         awaitRequests(300);
         assertThat(p1.received()).isEmpty();
