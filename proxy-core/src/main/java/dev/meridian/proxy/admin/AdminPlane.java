@@ -50,7 +50,8 @@ public final class AdminPlane implements AutoCloseable {
             RuntimeChanges changes = new RuntimeChanges(proxy, worker, audit, Clock.systemUTC());
             Reads reads = new Reads(proxy, changes, rates, firstRound, Instant.now());
             AdminRoutes routes = new AdminRoutes(proxy, new AdminAuth(config.tokens()), reads, changes,
-                    new Simulator(rates::rps), new AdminMetrics(proxy.stats(), proxy.routing(), rates::rps), worker);
+                    new Simulator(rates::rps), new AdminMetrics(proxy.stats(), proxy.routing(), rates::rps), worker,
+                    audit);
             return new AdminPlane(AdminServer.start(config, proxy.transport(), routes), worker, audit, changes);
         } catch (InterruptedException | RuntimeException e) {
             worker.shutdownNow();

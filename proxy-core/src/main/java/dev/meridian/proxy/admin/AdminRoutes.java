@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashSet;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,9 +37,11 @@ final class AdminRoutes {
     private final Simulator simulator;
     private final AdminMetrics metrics;
     private final Executor worker;
+    private final AuditLog audit;
 
     AdminRoutes(MeridianServer server, AdminAuth auth, Reads reads, RuntimeChanges changes, Simulator simulator,
-                AdminMetrics metrics, Executor worker) {
+                AdminMetrics metrics, Executor worker, AuditLog audit) {
+        this.audit = audit;
         this.server = server;
         this.auth = auth;
         this.reads = reads;
@@ -62,6 +65,12 @@ final class AdminRoutes {
         }
         AdminAuth.Verdict verdict = auth.check(r.authorization(), r.peer(), change);
         if (!verdict.allowed()) {
+            if (change) {
+                // Refused attempts at changes are what an audit trail is for; reads are not audited.
+                audit.append(new AuditLog.Entry(Instant.now(), new Caller(r.peer().getHostAddress(), "unauthenticated",
+                        null), path.substring(1), null, null, null, changes.version(),
+                        "refused: " + verdict.status().code() + " " + verdict.reason(), false));
+            }
             return done(AdminResponse.error(verdict.status(), verdict.reason()));
         }
         try {
