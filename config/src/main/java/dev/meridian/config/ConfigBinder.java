@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -24,7 +25,6 @@ final class ConfigBinder {
             List.of("listeners", "regions", "clusters", "routes"));
     static final Schema LISTENER = new Schema("listener", "listeners",
             List.of("name", "address", "port"), List.of("address", "port"));
-    static final Schema ADMIN = new Schema("admin", "admins", List.of("address", "port"), List.of());
     static final Schema SERVER = new Schema("server", "servers",
             List.of("max_request_line", "max_header_size", "keepalive_timeout", "shutdown_grace", "continuity",
                     "auto_shedding"), List.of());
@@ -63,10 +63,17 @@ final class ConfigBinder {
     private final ClientLocationBinder location;
     private final FailoverBinder failover;
     private final TrafficControlBinder traffic;
+    private final AdminBinder adminBinder;
 
     /** {@code directory}: where relative file paths in the config start, the config file's directory. */
     ConfigBinder(Problems problems, ConfigValidator validator, Path directory) {
+        this(problems, validator, directory, System::getenv);
+    }
+
+    /** {@code env}: reads an environment variable (admin tokens), null when unset. */
+    ConfigBinder(Problems problems, ConfigValidator validator, Path directory, UnaryOperator<String> env) {
         this.problems = problems;
+        this.adminBinder = new AdminBinder(problems, directory, env);
         this.validator = validator;
         this.resilience = new ResilienceBinder(problems);
         this.routing = new RoutingPolicyBinder(problems, validator);
@@ -85,7 +92,7 @@ final class ConfigBinder {
         Fields top = new Fields(map, TOP, problems);
         List<ListenerConfig> listeners = new ArrayList<>();
         top.forEach("listeners", LISTENER, true, (f, i) -> listeners.add(listener(f, i)));
-        Fields adminFields = top.nested("admin", ADMIN);
+        Fields adminFields = top.nested("admin", AdminBinder.ADMIN);
         AdminConfig admin = adminFields == null ? AdminConfig.DEFAULT : admin(adminFields);
         Fields serverFields = top.nested("server", SERVER);
         ServerConfig server = serverFields == null ? ServerConfig.DEFAULT : server(serverFields);
@@ -108,8 +115,7 @@ final class ConfigBinder {
     }
 
     private AdminConfig admin(Fields f) {
-        AdminConfig d = AdminConfig.DEFAULT;
-        return new AdminConfig(bindAddress(f, d.address()), f.integer("port", d.port(), 0, 65_535));
+        return adminBinder.admin(f, bindAddress(f, AdminConfig.DEFAULT.address()));
     }
 
     private ServerConfig server(Fields f) {

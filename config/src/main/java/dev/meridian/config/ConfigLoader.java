@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads YAML into a validated {@link MeridianConfig}. Strict: unknown keys, wrong types, missing fields and broken
@@ -55,6 +56,11 @@ public final class ConfigLoader {
      * {@code directory}: the config file's own directory, so a config and the files beside it move together.
      */
     static ConfigResult parse(String sourceName, String yaml, Path directory) {
+        return parse(sourceName, yaml, directory, System::getenv);
+    }
+
+    /** As {@link #parse(String, String, Path)}, reading environment variables (admin tokens) through {@code env}. */
+    static ConfigResult parse(String sourceName, String yaml, Path directory, UnaryOperator<String> env) {
         Objects.requireNonNull(sourceName, "sourceName");
         Objects.requireNonNull(yaml, "yaml");
         Problems problems = new Problems(sourceName);
@@ -62,7 +68,7 @@ public final class ConfigLoader {
         MeridianConfig config = null;
         if (root != null) {
             ConfigValidator validator = new ConfigValidator();
-            config = new ConfigBinder(problems, validator, directory).bind(sourceName, root);
+            config = new ConfigBinder(problems, validator, directory, env).bind(sourceName, root);
             validator.validate(problems, config);
         }
         return problems.isEmpty() ? ConfigResult.valid(config) : ConfigResult.invalid(problems.sorted());

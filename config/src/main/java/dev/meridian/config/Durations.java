@@ -9,19 +9,19 @@ import java.util.regex.Pattern;
  * {@code 1m30s}. A bare number is refused, since "timeout: 30" reads as seconds to one person and milliseconds to
  * another.
  */
-final class Durations {
+public final class Durations {
     /** At most nine digits a part keeps every sum far inside {@link Duration}'s range, so no overflow checks. */
     private static final Pattern FORM =
             Pattern.compile("(?:(\\d{1,9})h)?(?:(\\d{1,9})m(?!s))?(?:(\\d{1,9})s)?(?:(\\d{1,9})ms)?");
     private static final Pattern BARE_NUMBER = Pattern.compile("[+-]?\\d+(?:\\.\\d*)?");
 
-    static final String EXAMPLES = "e.g. 250ms, 2s, 1m, 1h or 1m30s";
+    public static final String EXAMPLES = "e.g. 250ms, 2s, 1m, 1h or 1m30s";
 
     private Durations() {
     }
 
     /** The duration, or null when the text is not in the accepted form. */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = FORM.matcher(text);
         if (text.isEmpty() || !m.matches()) {
             return null;

@@ -3,6 +3,7 @@ package dev.meridian.health;
 import dev.meridian.health.failover.FailoverController;
 import dev.meridian.routing.AdminState;
 import dev.meridian.routing.Cluster;
+import dev.meridian.routing.EndpointHealth;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.RoutingTable;
@@ -133,6 +134,25 @@ public final class HealthSupervisor implements OutcomeSink, ActiveCheckListener,
                         h.startSlowStart(now);
                     }
                 });
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Sets or clears ({@link EndpointHealth#NO_WEIGHT_OVERRIDE}) an endpoint's admin weight through the funnel; as a
+     * weight change, it is published within the merge window. Any thread.
+     *
+     * @return false when the current table has no endpoint of that id
+     */
+    public boolean weightOverride(String endpointId, int weight, String cause) {
+        EndpointState endpoint = ref.current().endpoint(endpointId);
+        if (endpoint == null) {
+            return false;
+        }
+        control.execute(() -> {
+            if (endpoint.health().weightOverride() != weight) {
+                publisher.change(endpoint, "admin: " + cause, -1, h -> h.weightOverride(weight));
             }
         });
         return true;

@@ -14,6 +14,8 @@ final class LatencyWindow {
     private final Recorder recorder = new Recorder(1, HIGHEST_MICROS, 2);
     /** Handed back to the recorder at each swap, so a window costs no allocation. */
     private Histogram recycled;
+    /** The median of the last window {@link #swapP99} judged, in nanoseconds. */
+    private long lastP50Nanos;
 
     void record(long latencyNanos) {
         recorder.recordValue(Math.max(1, Math.min(HIGHEST_MICROS, latencyNanos / 1_000)));
@@ -30,6 +32,12 @@ final class LatencyWindow {
         if (h.getTotalCount() < Math.max(1, minimumRequests)) {
             return -1;
         }
+        lastP50Nanos = h.getValueAtPercentile(50.0) * 1_000;
         return h.getValueAtPercentile(99.0) * 1_000;
+    }
+
+    /** The median of the window whose p99 {@link #swapP99} last returned. Control thread only. */
+    long lastP50Nanos() {
+        return lastP50Nanos;
     }
 }

@@ -151,6 +151,7 @@ final class OutlierDetector implements OutcomeSink {
                 long p99 = m.latency.swapP99(RECENT_P99_MIN_SAMPLES);
                 if (p99 >= 0) {
                     s.recentP99Nanos(p99);
+                    s.recentP50Nanos(m.latency.lastP50Nanos());
                 }
             }
             return;
@@ -168,6 +169,7 @@ final class OutlierDetector implements OutcomeSink {
             return;
         }
         s.recentP99Nanos(p99);
+        s.recentP50Nanos(m.latency.lastP50Nanos());
         boolean slow = p99 > latency.p99Threshold().toNanos();
         if (slow != s.health().degraded()) {
             String cause = "p99 " + p99 / 1_000_000.0 + " ms " + (slow ? "above " : "within ")

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.config.OutlierConfig;
 import dev.meridian.routing.AdminState;
+import dev.meridian.routing.EndpointHealth;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.EndpointStatus;
 import dev.meridian.routing.RoutingTable;
@@ -93,6 +94,22 @@ class EligibilityPublisherTest {
         assertThat(h.health.events()).extracting(HealthEvent::to).containsExactly(EndpointStatus.DRAINING,
                 EndpointStatus.MAINTENANCE, EndpointStatus.HEALTHY);
         assertThat(h.health.adminState("nope", AdminState.DRAINING, "x")).isFalse();
+    }
+
+    @Test
+    void anAdminWeightReplacesTheConfiguredOneUntilCleared() {
+        assertThat(h.health.weightOverride("a", 300, "canary")).isTrue();
+        h.control.advanceMillis(20);
+        assertThat(weightOf("a")).isEqualTo(300);
+
+        h.health.weightOverride("a", 0, "out");
+        h.control.advanceMillis(20);
+        assertThat(h.picks("c", 100)).doesNotContain("a");
+
+        h.health.weightOverride("a", EndpointHealth.NO_WEIGHT_OVERRIDE, "back");
+        h.control.advanceMillis(20);
+        assertThat(weightOf("a")).isEqualTo(100);
+        assertThat(h.health.weightOverride("nope", 1, "x")).isFalse();
     }
 
     @Test

@@ -31,18 +31,25 @@ public final class TestConfigs {
                 """.formatted(endpoints.toString().stripTrailing()));
     }
 
-    /** Parses clusters/routes (and any other sections) with the standard listener and region prepended. */
+    /** Parses clusters/routes (and other sections) with the standard listener, admin port and region prepended. */
     public static MeridianConfig parse(String rest) {
-        String yaml = """
+        return ConfigLoader.parse("test.yaml", yaml(rest)).orThrow();
+    }
+
+    /** The YAML {@link #parse} reads: the admin port on 127.0.0.1:0 too, so parallel runs never share a port. */
+    public static String yaml(String rest) {
+        return """
                 listeners:
                   - address: 127.0.0.1
                     port: 0
+                admin:
+                  address: 127.0.0.1
+                  port: 0
                 regions:
                   - name: local
                     jurisdiction: US
                     latitude: 0
                     longitude: 0
                 """ + rest;
-        return ConfigLoader.parse("test.yaml", yaml).orThrow();
     }
 }

@@ -15,6 +15,8 @@ public final class EndpointHealth {
     private static final long NEVER = Long.MIN_VALUE;
     /** When a cluster declares no latency detector, a DEGRADED endpoint still keeps a share of its weight. */
     private static final int DEFAULT_DEGRADED_PERCENT = 25;
+    /** {@link #weightOverride()} when the admin port has not set one: the configured weight applies. */
+    public static final int NO_WEIGHT_OVERRIDE = -1;
 
     private volatile AdminState adminState = AdminState.ACTIVE;
     private volatile boolean checkFailing;
@@ -24,6 +26,7 @@ public final class EndpointHealth {
     private volatile long slowStartSince = NEVER;
     /** Set while a failover shift involves this endpoint; scales picks, never its status or health. */
     private volatile TrafficShift shift;
+    private volatile int weightOverride = NO_WEIGHT_OVERRIDE;
 
     EndpointHealth() {
     }
@@ -52,10 +55,11 @@ public final class EndpointHealth {
      */
     public int effectiveWeight(int configuredWeight, long nowNanos, ClusterConfig cluster) {
         EndpointStatus s = status();
-        if (!s.takesTraffic() || configuredWeight <= 0) {
+        int weight = weight(configuredWeight);
+        if (!s.takesTraffic() || weight <= 0) {
             return 0;
         }
-        double w = configuredWeight * rampFactor(nowNanos, cluster.slowStart());
+        double w = weight * rampFactor(nowNanos, cluster.slowStart());
         if (s == EndpointStatus.DEGRADED) {
             w = w * degradedPercent(cluster.outlier()) / 100.0;
         }
@@ -68,13 +72,20 @@ public final class EndpointHealth {
      */
     public int healthyWeight(int configuredWeight, ClusterConfig cluster) {
         EndpointStatus s = status();
-        if (!s.takesTraffic() || configuredWeight <= 0) {
+        int weight = weight(configuredWeight);
+        if (!s.takesTraffic() || weight <= 0) {
             return 0;
         }
         if (s == EndpointStatus.DEGRADED) {
-            return (int) Math.max(1, Math.round(configuredWeight * degradedPercent(cluster.outlier()) / 100.0));
+            return (int) Math.max(1, Math.round(weight * degradedPercent(cluster.outlier()) / 100.0));
         }
-        return configuredWeight;
+        return weight;
+    }
+
+    /** The admin port's weight when set, else the configured one; before status, degradation and slow start. */
+    public int weight(int configuredWeight) {
+        int override = weightOverride;
+        return override == NO_WEIGHT_OVERRIDE ? configuredWeight : override;
     }
 
     /** Whether the slow-start ramp is still under way at {@code nowNanos}. */
@@ -108,6 +119,23 @@ public final class EndpointHealth {
     /** Set by the admin port, through the health control thread so the change is republished. */
     public void adminState(AdminState state) {
         adminState = Objects.requireNonNull(state, "state");
+    }
+
+    /** The operator's weight (0 takes the endpoint out of rotation), or {@link #NO_WEIGHT_OVERRIDE}. */
+    public int weightOverride() {
+        return weightOverride;
+    }
+
+    /**
+     * Set by the admin port, through the health control thread so the change is republished. Only an endpoint with a
+     * configured weight above 0 takes part in balancing, so an override cannot bring a weight-0 endpoint in.
+     */
+    public void weightOverride(int weight) {
+        if (weight < 0 && weight != NO_WEIGHT_OVERRIDE) {
+            throw new IllegalArgumentException("weight override: " + weight
+                    + " (expected: >= 0, or NO_WEIGHT_OVERRIDE)");
+        }
+        weightOverride = weight;
     }
 
     public boolean checkFailing() {

@@ -22,6 +22,7 @@ public final class EndpointState {
     private volatile EndpointBinding binding;
     private volatile int inFlight;
     private volatile long recentP99Nanos;
+    private volatile long recentP50Nanos;
     /** Written on every request by every event loop, read rarely: striped to keep the loops off one cache line. */
     private final LongAdder requestsTotal = new LongAdder();
     private final EndpointHealth health = new EndpointHealth();
@@ -65,6 +66,15 @@ public final class EndpointState {
 
     public void recentP99Nanos(long nanos) {
         recentP99Nanos = nanos;
+    }
+
+    /** The median of the same window as {@link #recentP99Nanos()}, for the admin port; 0 until known. */
+    public long recentP50Nanos() {
+        return recentP50Nanos;
+    }
+
+    public void recentP50Nanos(long nanos) {
+        recentP50Nanos = nanos;
     }
 
     public int inFlight() {

@@ -49,6 +49,18 @@ class EndpointHealthTest {
     }
 
     @Test
+    void anOverrideReplacesTheConfiguredWeightWhileSet() {
+        health.weightOverride(40);
+        assertThat(health.effectiveWeight(100, 0, config)).isEqualTo(40);
+        assertThat(health.healthyWeight(100, config)).isEqualTo(40);
+        health.weightOverride(0);
+        assertThat(health.effectiveWeight(100, 0, config)).isZero();
+        assertThat(health.healthyWeight(100, config)).isZero();
+        health.weightOverride(EndpointHealth.NO_WEIGHT_OVERRIDE);
+        assertThat(health.effectiveWeight(100, 0, config)).isEqualTo(100);
+    }
+
+    @Test
     void ejectionsAreCountedUntilReset() {
         health.eject();
         health.unEject();

@@ -48,6 +48,9 @@ public final class RunCommand implements Callable<Integer> {
                     + a.getHostString() + ":" + a.getPort() + " (" + server.transport().name().toLowerCase()
                     + ", " + threads + " event loops, config " + configFile + ")");
         }
+        InetSocketAddress adminAddress = server.admin().address();
+        out.println("meridian: admin port on http://" + adminAddress.getHostString() + ":" + adminAddress.getPort()
+                + (config.admin().tokens().isEmpty() ? " (read-only: no admin tokens configured)" : ""));
         out.flush();
         ServerLifecycle.awaitShutdown(server, config.server().shutdownGrace(), out);
         return 0;

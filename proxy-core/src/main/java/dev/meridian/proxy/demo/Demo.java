@@ -1,5 +1,6 @@
 package dev.meridian.proxy.demo;
 
+import dev.meridian.config.AdminConfig;
 import dev.meridian.config.ConfigLoader;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.proxy.server.MeridianServer;
@@ -48,7 +49,8 @@ public final class Demo implements AutoCloseable {
     }
 
     static MeridianConfig config(int proxyPort, Map<String, Integer> backendPorts) {
-        String yaml = template().replace("${PROXY_PORT}", Integer.toString(proxyPort));
+        String yaml = template().replace("${PROXY_PORT}", Integer.toString(proxyPort))
+                .replace("${ADMIN_PORT}", proxyPort == 0 ? "0" : Integer.toString(AdminConfig.DEFAULT.port()));
         for (Map.Entry<String, Integer> e : backendPorts.entrySet()) {
             yaml = yaml.replace("${" + e.getKey() + "}", e.getValue().toString());
         }

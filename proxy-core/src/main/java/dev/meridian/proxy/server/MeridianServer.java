@@ -4,6 +4,8 @@ import dev.meridian.config.ListenerConfig;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.health.HealthSupervisor;
 import dev.meridian.health.probe.ActiveHealthChecker;
+import dev.meridian.proxy.admin.AdminPlane;
+import dev.meridian.proxy.admin.FirstRound;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.RoutingTable;
@@ -43,9 +45,12 @@ public final class MeridianServer implements AutoCloseable {
     private final ServerContext context;
     private final List<Channel> listenChannels;
     private final List<InetSocketAddress> boundAddresses;
-    private final MeridianConfig config;
+    private volatile MeridianConfig config;
     private final HealthSupervisor health;
     private final ActiveHealthChecker checker;
+    /** Set once right after construction; the admin port needs the running server to start. */
+    private AdminPlane admin;
+    private boolean stopped;
 
     private MeridianServer(Transport transport, EventLoopGroup ioGroup, ServerContext context,
                            List<Channel> listenChannels, MeridianConfig config, HealthSupervisor health,
@@ -74,6 +79,8 @@ public final class MeridianServer implements AutoCloseable {
         EventLoopGroup group = transport.newGroup(ioThreads, "meridian-io");
         HealthSupervisor health = null;
         ActiveHealthChecker checker = null;
+        MeridianServer server;
+        FirstRound firstRound;
         try {
             RoutingTableRef routing = new RoutingTableRef(RoutingTable.build(config, null));
             ProxyStats stats = new ProxyStats();
@@ -89,7 +96,8 @@ public final class MeridianServer implements AutoCloseable {
             ActiveHealthChecker[] checkerHolder = new ActiveHealthChecker[1];
             health = new HealthSupervisor(routing, (endpoint, cluster, result) ->
                     checkerHolder[0].probeOnce(endpoint, cluster, result));
-            checker = new ActiveHealthChecker(group, transport.clientChannel(), health, System::nanoTime);
+            firstRound = new FirstRound(health, routing.current());
+            checker = new ActiveHealthChecker(group, transport.clientChannel(), firstRound, System::nanoTime);
             checkerHolder[0] = checker;
             context.outcomes(health);
 
@@ -112,7 +120,7 @@ public final class MeridianServer implements AutoCloseable {
             }, context.continuity(), System.nanoTime());
             // A small pass over the clusters; on a loop rather than a thread of its own, as the health ticks.
             group.next().scheduleAtFixedRate(shedder, SHED_SAMPLE_NANOS, SHED_SAMPLE_NANOS, TimeUnit.NANOSECONDS);
-            return new MeridianServer(transport, group, context, channels, config, health, checker);
+            server = new MeridianServer(transport, group, context, channels, config, health, checker);
         } catch (InterruptedException | RuntimeException e) {
             if (checker != null) {
                 checker.close();
@@ -123,6 +131,13 @@ public final class MeridianServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+        try {
+            server.admin = AdminPlane.start(server, firstRound);
+        } catch (InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     public List<InetSocketAddress> boundAddresses() {
@@ -138,8 +153,43 @@ public final class MeridianServer implements AutoCloseable {
         return transport;
     }
 
+    /** The config running now: the one started with, or the last one reloaded. */
     public MeridianConfig config() {
         return config;
+    }
+
+    /**
+     * Replaces the routing table with one built from {@code next}, keeping the state of endpoints that persist, and
+     * moves the health checks to it. Listener, server and admin settings take effect only on restart. Builds the
+     * table (which resolves host names), so never call it on an event loop.
+     *
+     * @return the table now published
+     * @throws IllegalArgumentException when the table cannot be built; the running one stays
+     * @throws IllegalStateException    when the server is stopping
+     */
+    public synchronized RoutingTable reload(MeridianConfig next) {
+        if (stopped) {
+            throw new IllegalStateException("the proxy is stopping");
+        }
+        RoutingTableRef routing = context.routing();
+        RoutingTable table = RoutingTable.build(next, routing.current());
+        routing.publish(table);
+        health.tableChanged(table);
+        checker.update(table);
+        // The file's continuity level applies only when the file changed it: a level set at run time stays.
+        context.continuity().configured(next.server().continuity(), next.server().autoShedding());
+        config = next;
+        return table;
+    }
+
+    /** The admin port: its address, and the runtime version. */
+    public AdminPlane admin() {
+        return admin;
+    }
+
+    /** Whether the proxy is draining for shutdown: {@code /ready} answers 503 then. */
+    public boolean draining() {
+        return context.draining();
     }
 
     public RoutingTableRef routing() {
@@ -198,11 +248,17 @@ public final class MeridianServer implements AutoCloseable {
             }
             LockSupport.parkNanos(DRAIN_POLL_NANOS);
         }
-        checker.close();
-        health.close();
+        synchronized (this) {
+            stopped = true;
+            checker.close();
+            health.close();
+        }
         context.clientChannels().close().awaitUninterruptibly(grace.toMillis() + 1000);
         ioGroup.shutdownGracefully(FORCED_CLOSE_QUIET_PERIOD.toMillis(), 2000, TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly();
+        if (admin != null) {
+            admin.close();
+        }
         return clean;
     }
 

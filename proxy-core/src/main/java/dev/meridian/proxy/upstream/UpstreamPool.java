@@ -2,6 +2,7 @@ package dev.meridian.proxy.upstream;
 
 import dev.meridian.proxy.server.ProxyStats;
 import dev.meridian.proxy.server.Transport;
+import dev.meridian.routing.AdminState;
 import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
 import io.netty.bootstrap.Bootstrap;
@@ -123,6 +124,11 @@ public final class UpstreamPool {
         if (!c.channel().isActive()) {
             return;
         }
+        if (retired(c.endpoint())) {
+            // Drained or in maintenance: its keep-alive connections end with their current response.
+            c.channel().close();
+            return;
+        }
         c.markIdle(System.nanoTime(), idleTimeout.toNanos());
         slots.computeIfAbsent(c.endpoint(), e -> new Slot()).idle.addLast(c);
         // Keep reading while idle, so the endpoint closing the connection is seen at once.
@@ -141,12 +147,17 @@ public final class UpstreamPool {
         }
     }
 
+    /** Whether an operator took the endpoint out (drain, maintenance): no new request will reuse a connection. */
+    private static boolean retired(EndpointState endpoint) {
+        return endpoint.health().adminState() != AdminState.ACTIVE;
+    }
+
     private void closeExpiredIdle() {
         long now = System.nanoTime();
         for (Slot slot : slots.values().toArray(new Slot[0])) {
             for (Iterator<UpstreamConnection> it = slot.idle.iterator(); it.hasNext(); ) {
                 UpstreamConnection c = it.next();
-                if (c.idleExpired(now)) {
+                if (c.idleExpired(now) || retired(c.endpoint())) {
                     it.remove();
                     c.channel().close();
                 }

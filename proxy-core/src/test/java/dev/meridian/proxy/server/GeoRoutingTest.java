@@ -35,6 +35,7 @@ class GeoRoutingTest {
         MeridianServer proxy = MeridianServer.start(ConfigLoader.parse("geo.yaml", """
                 listeners:
                   - {address: 127.0.0.1, port: 0}
+                admin: {port: 0}
                 geo:
                   trusted_header: x-client-location
                   trusted_sources: [127.0.0.1/32, "::1/128"]

@@ -32,6 +32,7 @@ class ResidencyRoutingTest {
         MeridianConfig config = ConfigLoader.parse("residency.yaml", """
                 listeners:
                   - {address: 127.0.0.1, port: 0}
+                admin: {port: 0}
                 geo:
                   trusted_header: x-client-location
                   trusted_sources: [127.0.0.0/8]
