@@ -9,6 +9,7 @@ import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.Route;
 import dev.meridian.routing.RoutingTable;
+import dev.meridian.routing.balance.PriorityLoad;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,10 +93,9 @@ final class Simulator {
         int[] health = new int[priorities.size()];
         for (int l = 0; l < health.length; l++) {
             long[] sums = levels.get(priorities.get(l));
-            health[l] = (int) Math.min(100, Math.floor(cc.priority().overprovisioningFactor() * sums[1] * 100.0
-                    / sums[0] + 1e-9));
+            health[l] = PriorityLoad.health(sums[1], sums[0], cc.priority().overprovisioningFactor());
         }
-        int[] load = distribute(health);
+        int[] load = PriorityLoad.distribute(health);
         double demand = 0;
         for (EndpointState s : states) {
             demand += rps.applyAsDouble(s.id());
@@ -137,30 +137,6 @@ final class Simulator {
                 "covered", covered,
                 "note", cc.policy() == Policy.GEO ? "geo: each client goes to its nearest surviving region;"
                         + " the shares are the cluster-wide split by weight" : null);
-    }
-
-    /** The balancer's split of load over levels by health (Envoy's), as {@code PriorityLoad} computes it. */
-    static int[] distribute(int[] health) {
-        int[] load = new int[health.length];
-        int total = 0;
-        for (int h : health) {
-            total += h;
-        }
-        int normalized = Math.min(100, total);
-        if (normalized == 0) {
-            return load;
-        }
-        int left = 100;
-        int first = -1;
-        for (int i = 0; i < health.length; i++) {
-            load[i] = Math.min(left, health[i] * 100 / normalized);
-            left -= load[i];
-            if (first < 0 && health[i] > 0) {
-                first = i;
-            }
-        }
-        load[first] += left;
-        return load;
     }
 
     private static double round1(double d) {

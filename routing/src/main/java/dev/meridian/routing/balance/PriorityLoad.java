@@ -6,7 +6,7 @@ package dev.meridian.routing.balance;
  * left, and when the total health is under 100 the shares are scaled up so the whole load still goes somewhere.
  * With the default factor 1.4, a level 72% healthy keeps all its load and a level 50% healthy keeps 70%.
  */
-final class PriorityLoad {
+public final class PriorityLoad {
     /** Absorbs the rounding of products such as 1.4 x 50, which must give 70, not 69. */
     private static final double EPSILON = 1e-9;
 
@@ -19,7 +19,7 @@ final class PriorityLoad {
      * @param healthyWeight    the level's weight that counts as healthy
      * @param configuredWeight the level's total configured weight, above 0
      */
-    static int health(long healthyWeight, long configuredWeight, double overprovisioningFactor) {
+    public static int health(long healthyWeight, long configuredWeight, double overprovisioningFactor) {
         double h = overprovisioningFactor * healthyWeight * 100.0 / configuredWeight;
         return (int) Math.min(100, Math.floor(h + EPSILON));
     }
@@ -28,7 +28,7 @@ final class PriorityLoad {
      * The load of each level in percent, summing to 100, or all zeros when no level has any health (the caller then
      * decides between panic and nothing).
      */
-    static int[] distribute(int[] health) {
+    public static int[] distribute(int[] health) {
         int[] load = new int[health.length];
         int total = 0;
         for (int h : health) {
