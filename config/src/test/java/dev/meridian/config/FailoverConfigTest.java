@@ -129,14 +129,7 @@ class FailoverConfigTest {
     @MethodSource("mistakes")
     void reportsTheOneProblemAtItsPosition(String description, String yaml, int line, int column, String message,
                                            String hint) {
-        ConfigResult result = ConfigLoader.parse("test.yaml", yaml);
-
-        assertThat(result.problems()).as(description + "\n" + yaml).singleElement().satisfies(p -> {
-            assertThat(p.message()).contains(message);
-            assertThat(p.hint()).contains(hint);
-            assertThat(p.line()).as("line of " + p).isEqualTo(line);
-            assertThat(p.column()).as("column of " + p).isEqualTo(column);
-        });
+        ProblemAssert.onlyProblem(description, yaml, line, column, message, hint);
     }
 
     private static Arguments item(String description, String item, int line, int column, String message,

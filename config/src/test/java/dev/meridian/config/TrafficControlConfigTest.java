@@ -150,13 +150,6 @@ class TrafficControlConfigTest {
     void reportsTheOneProblemAtItsPosition(String description, String rest, int line, int column, String message,
                                            String hint) {
         String yaml = HEAD + rest;
-        ConfigResult result = ConfigLoader.parse("test.yaml", yaml);
-
-        assertThat(result.problems()).as(description + "\n" + yaml).singleElement().satisfies(p -> {
-            assertThat(p.message()).contains(message);
-            assertThat(p.hint()).contains(hint);
-            assertThat(p.line()).as("line of " + p).isEqualTo(line);
-            assertThat(p.column()).as("column of " + p).isEqualTo(column);
-        });
+        ProblemAssert.onlyProblem(description, yaml, line, column, message, hint);
     }
 }
