@@ -45,7 +45,7 @@ final class FailoverBinder {
     List<FailoverConfig> bind(Fields cluster, Policy policy, List<EndpointConfig> endpoints, Set<String> regions) {
         List<FailoverConfig> out = new ArrayList<>();
         YamlList list = cluster.forEach("failover", FAILOVER, false, (f, i) -> {
-            FailoverConfig c = failover(f, endpoints, regions);
+            FailoverConfig c = failover(f, endpoints, regions, true);
             if (c != null) {
                 out.add(c);
             }
@@ -59,14 +59,20 @@ final class FailoverBinder {
         return out;
     }
 
-    private FailoverConfig failover(Fields f, List<EndpointConfig> endpoints, Set<String> regions) {
+    /**
+     * One failover; null when it has a problem (reported).
+     *
+     * @param declared from a cluster's {@code failover} list, started by its trigger; false: sent to the admin port,
+     *                 which may shift a priority level or an endpoint list too, and has no trigger
+     */
+    FailoverConfig failover(Fields f, List<EndpointConfig> endpoints, Set<String> regions, boolean declared) {
         int before = problems.size();
         TrafficSelector from = side(f, "from", endpoints, regions);
         TrafficSelector to = side(f, "to", endpoints, regions);
         if (from != null && to != null) {
             overlap(f, from, to, endpoints);
         }
-        if (from != null && from.kind() != TrafficSelector.Kind.REGION) {
+        if (declared && from != null && from.kind() != TrafficSelector.Kind.REGION) {
             problems.add(f.value("from"), "a declared failover must shift away from a region",
                     "it starts when its source region's status falls (trigger); shifts of priority levels or "
                             + "endpoint lists are started from the admin port");
@@ -77,7 +83,7 @@ final class FailoverBinder {
         Fields guardFields = f.nested("guard", GUARD);
         FailoverGuard guard = guardFields == null ? FailoverGuard.DEFAULT : guard(guardFields);
         double rate = f.decimal("max_shift_rate", 0, 0, 100);
-        FailoverTrigger trigger = trigger(f);
+        FailoverTrigger trigger = declared ? trigger(f) : null;
         if (problems.size() > before || from == null || to == null || strategy == null) {
             return null;
         }

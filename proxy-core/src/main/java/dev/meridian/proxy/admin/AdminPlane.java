@@ -49,7 +49,8 @@ public final class AdminPlane implements AutoCloseable {
             worker.scheduleWithFixedDelay(rates::sample, 0, RATE_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
             RuntimeChanges changes = new RuntimeChanges(proxy, worker, audit, Clock.systemUTC());
             Reads reads = new Reads(proxy, changes, rates, firstRound, Instant.now());
-            AdminRoutes routes = new AdminRoutes(proxy, new AdminAuth(config.tokens()), reads, changes,
+            TrafficControl traffic = new TrafficControl(proxy, changes, audit, Clock.systemUTC());
+            AdminRoutes routes = new AdminRoutes(proxy, new AdminAuth(config.tokens()), reads, changes, traffic,
                     new Simulator(rates::rps), new AdminMetrics(proxy.stats(), proxy.routing(), rates::rps), worker,
                     audit);
             return new AdminPlane(AdminServer.start(config, proxy.transport(), routes), worker, audit, changes);

@@ -26,8 +26,9 @@ import java.util.function.Function;
 final class AdminRoutes {
     private static final System.Logger LOG = System.getLogger(AdminRoutes.class.getName());
     private static final List<String> READS = List.of("/healthz", "/ready", "/status", "/clusters", "/endpoints",
-            "/routes", "/events", "/overlay", "/explain", "/simulate", "/metrics");
-    private static final List<String> CHANGES = List.of("/drain", "/undrain", "/maintenance", "/weight", "/reload");
+            "/routes", "/events", "/overlay", "/explain", "/simulate", "/failovers", "/continuity", "/metrics");
+    private static final List<String> CHANGES = List.of("/drain", "/undrain", "/maintenance", "/weight", "/reload",
+            "/failovers", "/failovers/pause", "/failovers/resume", "/failovers/abort", "/continuity");
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final MeridianServer server;
@@ -38,10 +39,12 @@ final class AdminRoutes {
     private final AdminMetrics metrics;
     private final Executor worker;
     private final AuditLog audit;
+    private final TrafficControl traffic;
 
-    AdminRoutes(MeridianServer server, AdminAuth auth, Reads reads, RuntimeChanges changes, Simulator simulator,
-                AdminMetrics metrics, Executor worker, AuditLog audit) {
+    AdminRoutes(MeridianServer server, AdminAuth auth, Reads reads, RuntimeChanges changes, TrafficControl traffic,
+                Simulator simulator, AdminMetrics metrics, Executor worker, AuditLog audit) {
         this.audit = audit;
+        this.traffic = traffic;
         this.server = server;
         this.auth = auth;
         this.reads = reads;
@@ -53,15 +56,19 @@ final class AdminRoutes {
 
     CompletableFuture<AdminResponse> handle(AdminRequest r) {
         String path = r.path();
-        boolean read = READS.contains(path);
-        boolean change = CHANGES.contains(path);
-        if (!read && !change) {
+        boolean readable = READS.contains(path);
+        boolean changeable = CHANGES.contains(path);
+        if (!readable && !changeable) {
             return done(AdminResponse.error(HttpResponseStatus.NOT_FOUND, "no admin endpoint " + path
                     + "; reads: " + String.join(" ", READS) + "; changes (POST): " + String.join(" ", CHANGES)));
         }
-        HttpMethod expected = read ? HttpMethod.GET : HttpMethod.POST;
-        if (!r.method().equals(expected) && !(read && r.method().equals(HttpMethod.HEAD))) {
-            return done(AdminResponse.error(HttpResponseStatus.METHOD_NOT_ALLOWED, path + " takes " + expected));
+        // A path may be both (GET /failovers lists, POST /failovers starts one): the method decides.
+        boolean change = changeable && r.method().equals(HttpMethod.POST);
+        boolean read = !change && readable
+                && (r.method().equals(HttpMethod.GET) || r.method().equals(HttpMethod.HEAD));
+        if (!read && !change) {
+            String takes = readable && changeable ? "GET or POST" : readable ? "GET" : "POST";
+            return done(AdminResponse.error(HttpResponseStatus.METHOD_NOT_ALLOWED, path + " takes " + takes));
         }
         AdminAuth.Verdict verdict = auth.check(r.authorization(), r.peer(), change);
         if (!verdict.allowed()) {
@@ -99,6 +106,8 @@ final class AdminRoutes {
                 yield AdminResponse.ok(table.explain(ExplainQuery.parse(r.query(), table)));
             }
             case "/simulate" -> AdminResponse.ok(simulate(r));
+            case "/failovers" -> AdminResponse.ok(traffic.failovers());
+            case "/continuity" -> AdminResponse.ok(traffic.continuity());
             case "/metrics" -> AdminResponse.text(HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.scrape());
             default -> throw new IllegalStateException("read " + r.path());
         };
@@ -141,6 +150,12 @@ final class AdminRoutes {
             case "/maintenance" -> b -> changes.change(RuntimeChanges.Action.MAINTENANCE, b, caller);
             case "/weight" -> b -> changes.change(RuntimeChanges.Action.WEIGHT, b, caller);
             case "/reload" -> b -> changes.reload(b, caller);
+            // The controller reads the body with the config binder, as YAML: it gets the bytes, already known JSON.
+            case "/failovers" -> b -> traffic.start(r.body(), caller);
+            case "/failovers/pause" -> b -> traffic.shift(TrafficControl.ShiftAction.PAUSE, b, caller);
+            case "/failovers/resume" -> b -> traffic.shift(TrafficControl.ShiftAction.RESUME, b, caller);
+            case "/failovers/abort" -> b -> traffic.shift(TrafficControl.ShiftAction.ABORT, b, caller);
+            case "/continuity" -> b -> traffic.level(b, caller);
             default -> throw new IllegalStateException("change " + r.path());
         };
         try {

@@ -103,7 +103,9 @@ final class Reads {
         RoutingTable table = server.routing().current();
         Map<String, HealthEvent> lastTransition = new HashMap<>();
         for (HealthEvent e : server.health().events()) {
-            lastTransition.put(e.endpoint(), e);   // oldest first: the last one wins
+            if (e.isTransition()) {
+                lastTransition.put(e.endpoint(), e);   // oldest first: the last one wins
+            }
         }
         Map<String, Map<String, Object>> overlay = changes.overlay();
         long now = System.nanoTime();
@@ -178,10 +180,13 @@ final class Reads {
     }
 
     Map<String, Object> events() {
+        // A failover event names its shift in 'endpoint' and has no statuses: 'kind' tells the two apart.
         List<Map<String, Object>> events = server.health().events().stream().map(e -> Json.obj(
                 "time", Instant.ofEpochMilli(e.timeMillis()).toString(),
+                "kind", e.isTransition() ? "transition" : "failover",
                 "endpoint", e.endpoint(), "cluster", e.cluster(),
-                "from", lower(e.from().name()), "to", lower(e.to().name()), "cause", e.cause(),
+                "from", e.from() == null ? null : lower(e.from().name()),
+                "to", e.to() == null ? null : lower(e.to().name()), "cause", e.cause(),
                 "detection_ms", e.detectionNanos() < 0 ? null : e.detectionNanos() / 1e6)).toList();
         return Json.obj("total", server.health().log().total(), "events", events);
     }

@@ -92,6 +92,15 @@ final class RuntimeChanges {
         return publishedVersion;
     }
 
+    /**
+     * Takes the next runtime version for a change made elsewhere on the worker (a failover, the continuity level), so
+     * every admin change is numbered in one sequence. Worker thread only.
+     */
+    long nextVersion() {
+        publishedVersion = ++version;
+        return version;
+    }
+
     /** The active changes per endpoint id, as shown by {@code /overlay} and {@code /endpoints}. */
     Map<String, Map<String, Object>> overlay() {
         return published;
