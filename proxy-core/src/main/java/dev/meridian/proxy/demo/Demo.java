@@ -95,6 +95,10 @@ public final class Demo implements AutoCloseable {
         sb.append("      -> always eu-west: the route 'eu-data' pins /eu/ to the EU cluster\n");
         sb.append("  curl -si ").append(base).append("/ | grep -i -e via -e x-served\n");
         sb.append("      -> the Via header Meridian adds, and the region that answered\n");
+        String admin = "http://127.0.0.1:" + server.admin().address().getPort();
+        sb.append("  curl -s ").append(admin).append("/endpoints\n");
+        sb.append("      -> the admin port: each endpoint's status, weights, rps, p50/p99 (also /status, /events,\n");
+        sb.append("         /explain?path=/eu/x, /simulate?fail=us-east, /metrics)\n");
         sb.append("\nPress Ctrl-C to stop.\n");
         return sb.toString();
     }

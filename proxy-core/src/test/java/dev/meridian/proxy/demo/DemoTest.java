@@ -13,7 +13,8 @@ class DemoTest {
     @Test
     void demoStartsAndEachRegionAnswersByWeight() throws Exception {
         try (Demo demo = Demo.start(0)) {
-            assertThat(demo.instructions()).contains("http://127.0.0.1:" + demo.server().address().getPort() + "/");
+            assertThat(demo.instructions()).contains("http://127.0.0.1:" + demo.server().address().getPort() + "/",
+                    "http://127.0.0.1:" + demo.server().admin().address().getPort() + "/endpoints");
             Map<String, Integer> byRegion = new HashMap<>();
             try (RawHttpClient c = new RawHttpClient(demo.server().address())) {
                 for (int i = 0; i < 100; i++) {
