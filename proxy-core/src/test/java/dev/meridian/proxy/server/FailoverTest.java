@@ -332,13 +332,17 @@ class FailoverTest {
                   - cluster: app
                 """.formatted(endpoints(a, bad))), 1);
         load = LoadDriver.start(proxy.address(), CLIENTS, "/x", 30);
-        await().atMost(Duration.ofSeconds(5)).until(() -> endpoint("bad").status() == EndpointStatus.EJECTED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> endpoint("bad").status() == EndpointStatus.EJECTED
+                && !proxy.routing().current().cluster("app").eligibility().snapshot().members()
+                        .contains(endpoint("bad")));
         long attemptsAtEjection = endpoint("bad").requestsTotal();
         awaitRequests(300);
         load.stop();
 
-        // The threshold's worth of 503s passed through (they are answers, not failures to hide), then no more.
-        assertThat(attemptsAtEjection).isBetween(5L, 5L + CLIENTS);
+        // The threshold's worth of 503s passed through (they are answers, not failures to hide), then no more once
+        // the ejection is published. Requests picked while the health thread publishes may add a few: on a busy
+        // machine that takes a few of each client's round trips.
+        assertThat(attemptsAtEjection).isBetween(5L, 5L + 4L * CLIENTS);
         assertThat(endpoint("bad").requestsTotal()).isEqualTo(attemptsAtEjection);
         assertThat(load.failures()).hasSizeLessThanOrEqualTo((int) attemptsAtEjection);
     }
