@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 final class ConfigBinder {
     static final Schema TOP = new Schema("config", "configs",
-            List.of("listeners", "admin", "server", "geo", "regions", "clusters", "routes"),
+            List.of("listeners", "admin", "server", "geo", "regions", "clusters", "routes", "access_log"),
             List.of("listeners", "regions", "clusters", "routes"));
     static final Schema LISTENER = new Schema("listener", "listeners",
             List.of("name", "address", "port"), List.of("address", "port"));
@@ -42,7 +42,7 @@ final class ConfigBinder {
             List.of("id", "address", "region"));
     static final Schema ROUTE = new Schema("route", "routes",
             List.of("name", "match", "cluster", "split", "timeouts", "retries", "residency", "score",
-                    "decision_header", "tier"), List.of());
+                    "decision_header", "tier", "access_log"), List.of());
     static final Schema MATCH = new Schema("match", "matches",
             List.of("host", "path_prefix", "path", "headers"), List.of());
     static final Schema HEADER = new Schema("header match", "header matches",
@@ -64,6 +64,7 @@ final class ConfigBinder {
     private final FailoverBinder failover;
     private final TrafficControlBinder traffic;
     private final AdminBinder adminBinder;
+    private final AccessLogBinder accessLog;
 
     /** {@code directory}: where relative file paths in the config start, the config file's directory. */
     ConfigBinder(Problems problems, ConfigValidator validator, Path directory) {
@@ -80,6 +81,7 @@ final class ConfigBinder {
         this.location = new ClientLocationBinder(problems, validator, directory);
         this.failover = new FailoverBinder(problems);
         this.traffic = new TrafficControlBinder(problems);
+        this.accessLog = new AccessLogBinder(problems, directory);
     }
 
     /** The bound config, or null when the root is not a map (reported). */
@@ -106,7 +108,9 @@ final class ConfigBinder {
         top.forEach("clusters", CLUSTER, true, (f, i) -> clusters.add(cluster(f, regionNames)));
         List<RouteConfig> routes = new ArrayList<>();
         top.forEach("routes", ROUTE, true, (f, i) -> routes.add(route(f, i)));
-        return new MeridianConfig(source, listeners, admin, server, regions, clusters, routes, geo);
+        Fields accessLogFields = top.nested("access_log", AccessLogBinder.ACCESS_LOG);
+        AccessLogConfig log = accessLogFields == null ? AccessLogConfig.OFF : accessLog.accessLog(accessLogFields);
+        return new MeridianConfig(source, listeners, admin, server, regions, clusters, routes, geo, log);
     }
 
     private ListenerConfig listener(Fields f, int index) {
@@ -286,7 +290,7 @@ final class ConfigBinder {
                 retryFields == null ? null : resilience.retries(retryFields),
                 residency == null ? null : residency.config(),
                 scoreFields == null ? null : routing.score(scoreFields), f.bool("decision_header", false),
-                traffic.tier(f));
+                traffic.tier(f), accessLog.routeSample(f));
         validator.routeRules(new ConfigValidator.RouteRules(route,
                 residency == null ? Map.of() : residency.allowAt(), residency == null ? null : residency.unknownAt(),
                 scoreFields == null ? null : f.key("score")));

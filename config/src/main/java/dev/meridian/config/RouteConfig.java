@@ -11,10 +11,11 @@ import java.util.List;
  * @param decisionHeader whether responses carry {@code x-meridian-decision}, a short form of the routing decision
  * @param tier           the service tier, 0 (critical) to 4 (lowest): which continuity levels serve the route and
  *                       in which order automatic shedding drops it (highest tier first)
+ * @param accessLogSample the share of the route's requests the access log writes a line for, 0.0 to 1.0
  */
 public record RouteConfig(String name, RouteMatch match, String cluster, List<WeightedCluster> split,
                           TimeoutsConfig timeouts, RetryConfig retries, ResidencyConfig residency,
-                          ScoreWeights score, boolean decisionHeader, int tier) {
+                          ScoreWeights score, boolean decisionHeader, int tier, double accessLogSample) {
     /** The most critical tier: never shed automatically, served by every continuity level but halt. */
     public static final int CRITICAL_TIER = 0;
     public static final int LOWEST_TIER = 4;
@@ -28,9 +29,19 @@ public record RouteConfig(String name, RouteMatch match, String cluster, List<We
         if (tier < CRITICAL_TIER || tier > LOWEST_TIER) {
             throw new IllegalArgumentException("tier: " + tier + " (expected: 0..4)");
         }
+        if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
+            throw new IllegalArgumentException("accessLogSample: " + accessLogSample + " (expected: 0.0..1.0)");
+        }
         split = split == null ? List.of() : List.copyOf(split);
         retries = retries == null ? RetryConfig.DEFAULT : retries;
         score = score == null ? ScoreWeights.DEFAULT : score;
+    }
+
+    /** A route whose requests are all logged. */
+    public RouteConfig(String name, RouteMatch match, String cluster, List<WeightedCluster> split,
+                       TimeoutsConfig timeouts, RetryConfig retries, ResidencyConfig residency,
+                       ScoreWeights score, boolean decisionHeader, int tier) {
+        this(name, match, cluster, split, timeouts, retries, residency, score, decisionHeader, tier, 1.0);
     }
 
     /** A route of the default tier. */
