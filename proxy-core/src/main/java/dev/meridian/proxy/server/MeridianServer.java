@@ -6,6 +6,7 @@ import dev.meridian.health.HealthSupervisor;
 import dev.meridian.health.probe.ActiveHealthChecker;
 import dev.meridian.proxy.admin.AdminPlane;
 import dev.meridian.proxy.admin.FirstRound;
+import dev.meridian.proxy.observe.AccessLog;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.RoutingTable;
@@ -39,6 +40,8 @@ public final class MeridianServer implements AutoCloseable {
     private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** How often offered rates are compared with healthy capacity: the window each rate is measured over. */
     private static final long SHED_SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long close() waits for the access log writer to write what is queued. */
+    private static final Duration ACCESS_LOG_FLUSH = Duration.ofSeconds(2);
 
     private final Transport transport;
     private final EventLoopGroup ioGroup;
@@ -79,6 +82,7 @@ public final class MeridianServer implements AutoCloseable {
         EventLoopGroup group = transport.newGroup(ioThreads, "meridian-io");
         HealthSupervisor health = null;
         ActiveHealthChecker checker = null;
+        AccessLog accessLog = AccessLog.OFF;
         MeridianServer server;
         FirstRound firstRound;
         try {
@@ -91,6 +95,8 @@ public final class MeridianServer implements AutoCloseable {
             ChannelGroup clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
             ServerContext context = new ServerContext(routing, config.server(), stats, picks, pools, clients,
                     new PerLoop<>(group, loop -> new AtomicInteger()));
+            accessLog = AccessLog.start(config.accessLog(), stats.accessLogDropped, stats.accessLogWriteErrors);
+            context.accessLog(accessLog);
             // The checker probes ejected endpoints before they return, and reports to the supervisor: each needs
             // the other, so the prober reaches the checker through a holder set right after.
             ActiveHealthChecker[] checkerHolder = new ActiveHealthChecker[1];
@@ -129,6 +135,7 @@ public final class MeridianServer implements AutoCloseable {
                 health.close();
             }
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            accessLog.close(ACCESS_LOG_FLUSH);
             throw e;
         }
         try {
@@ -256,6 +263,8 @@ public final class MeridianServer implements AutoCloseable {
         context.clientChannels().close().awaitUninterruptibly(grace.toMillis() + 1000);
         ioGroup.shutdownGracefully(FORCED_CLOSE_QUIET_PERIOD.toMillis(), 2000, TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly();
+        // After the loops stopped: every exchange has handed its entry over.
+        context.accessLog().close(ACCESS_LOG_FLUSH);
         if (admin != null) {
             admin.close();
         }

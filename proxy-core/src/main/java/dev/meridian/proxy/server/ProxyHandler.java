@@ -4,6 +4,7 @@ import dev.meridian.config.ContinuityLevel;
 import dev.meridian.config.RetryConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.TimeoutsConfig;
+import dev.meridian.proxy.observe.ExchangeLog;
 import dev.meridian.proxy.upstream.UpstreamConnection;
 import dev.meridian.proxy.upstream.UpstreamListener;
 import dev.meridian.proxy.upstream.UpstreamPool;
@@ -107,6 +108,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean idempotent;
     private final TriedEndpoints tried = new TriedEndpoints();
     private final RequestAttributes attributes = new RequestAttributes();
+    private final ExchangeLog exchangeLog;
     /** The endpoint jurisdictions the current exchange may be served from; every pick of it is held to them. */
     private JurisdictionSet allowed = JurisdictionSet.ANY;
     /** The current exchange's route when it asks for {@code x-meridian-decision}; null otherwise. */
@@ -154,6 +156,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     ProxyHandler(ServerContext server) {
         this.server = server;
         this.stats = server.stats();
+        this.exchangeLog = new ExchangeLog(server.accessLog());
     }
 
     /** The current or last exchange's client location; for tests, on the event loop. */
@@ -279,6 +282,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         inExchange = true;
         request = req;
+        exchangeLog.begin(req, clientIp, System.nanoTime());
         clientVersion = req.protocolVersion();
         headRequest = HttpMethod.HEAD.equals(req.method());
         clientKeepAlive = HttpUtil.isKeepAlive(req) && !server.draining();
@@ -313,6 +317,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     "no route for host '" + (host == null ? "" : host) + "' and path '" + pathOf(uri) + "'");
             return;
         }
+        exchangeLog.route(route);
         int tier = route.config().tier();
         if (!level.admits(tier)) {
             stats.shedByContinuity.increment();
@@ -688,6 +693,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         lastActivity = System.nanoTime();
         boolean last = content instanceof LastHttpContent;
         replay.keep(content, idempotent, retries.bufferLimitBytes());
+        exchangeLog.requestBytes(content.content().readableBytes());
         upstream.channel().write(content, upstream.channel().voidPromise());
         if (!upstream.channel().isWritable()) {
             syncClientReading();
@@ -916,6 +922,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
         }
         responseStarted = true;
+        exchangeLog.responded(code);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean bodyless = headRequest || code == 204 || code == 304;
         boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
@@ -950,6 +957,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         lastActivity = System.nanoTime();
+        exchangeLog.responseBytes(content.content().readableBytes());
         ctx.write(content, ctx.voidPromise());
         if (content instanceof LastHttpContent) {
             responseEnded();
@@ -1057,6 +1065,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (retryAfter) {
             reply.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
+        exchangeLog.replied(status.code(), reason, reply.content().readableBytes());
         ctx.writeAndFlush(reply, ctx.voidPromise());
         endExchange();
         afterExchange();
@@ -1130,6 +1139,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         inExchange = false;
+        exchangeLog.end(endpoint, cluster, tried.count(), System.nanoTime());
         endAttempt();
         cancelHedge();
         releaseHedgePermit();

@@ -42,4 +42,8 @@ public final class ProxyStats {
     public final LongAdder shedByLoad = new LongAdder();
     public final LongAdder downstreamConnections = new LongAdder();
     public final LongAdder upstreamConnections = new LongAdder();
+    /** Access log lines refused by the full queue: the writer fell behind, and the request did not wait for it. */
+    public final LongAdder accessLogDropped = new LongAdder();
+    /** Access log lines lost because the file could not be written (a full disk, a read-only directory). */
+    public final LongAdder accessLogWriteErrors = new LongAdder();
 }

@@ -1,6 +1,7 @@
 package dev.meridian.proxy.server;
 
 import dev.meridian.config.ServerConfig;
+import dev.meridian.proxy.observe.AccessLog;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.ErrorRateRecorder;
 import dev.meridian.routing.OutcomeSink;
@@ -25,6 +26,7 @@ public final class ServerContext {
     private volatile boolean draining;
     private volatile OutcomeSink outcomes = ErrorRateRecorder.before(OutcomeSink.NONE);
     private final Continuity continuity;
+    private volatile AccessLog accessLog = AccessLog.OFF;
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
@@ -75,6 +77,15 @@ public final class ServerContext {
 
     void outcomes(OutcomeSink sink) {
         outcomes = ErrorRateRecorder.before(sink);
+    }
+
+    /** Where each exchange's access log line goes; {@link AccessLog#OFF} unless the config turns it on. */
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    void accessLog(AccessLog log) {
+        accessLog = log;
     }
 
     public boolean draining() {

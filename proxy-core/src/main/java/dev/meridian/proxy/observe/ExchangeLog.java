@@ -1,0 +1,114 @@
+package dev.meridian.proxy.observe;
+
+import dev.meridian.proxy.server.ProxyHeaders;
+import dev.meridian.routing.Cluster;
+import dev.meridian.routing.EndpointState;
+import dev.meridian.routing.Route;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What one connection's current exchange adds up to for the access log: the proxy handler tells it when the request
+ * arrived, what was answered and how many body bytes went each way, and at the end it hands one entry to the
+ * {@link AccessLog}. Keeps only values the exchange already holds; all formatting happens on the writer thread.
+ * Event loop only, one per connection.
+ */
+public final class ExchangeLog {
+    private static final int MAX_REQUEST_ID_LENGTH = 200;
+
+    private final AccessLog log;
+    private boolean recording;
+    private long startMillis;
+    private long startNanos;
+    private String client;
+    private HttpRequest request;
+    private int status;
+    private String reason;
+    private long bytesIn;
+    private long bytesOut;
+
+    public ExchangeLog(AccessLog log) {
+        this.log = log;
+    }
+
+    /**
+     * A request head arrived. Its method, target, host and request id are read at the end, after the proxy put the
+     * target in origin form and set the request id.
+     */
+    public void begin(HttpRequest request, String client, long nanos) {
+        recording = log.enabled();
+        if (!recording) {
+            return;
+        }
+        startMillis = System.currentTimeMillis();
+        startNanos = nanos;
+        this.client = client;
+        this.request = request;
+        status = 0;
+        reason = null;
+        bytesIn = 0;
+        bytesOut = 0;
+    }
+
+    /** The request matched {@code route}, whose {@code access_log} sample decides whether this one is logged. */
+    public void route(Route route) {
+        double sample = route.config().accessLogSample();
+        if (recording && sample < 1.0) {
+            recording = sample > 0.0 && ThreadLocalRandom.current().nextDouble() < sample;
+        }
+    }
+
+    public void requestBytes(int n) {
+        bytesIn += n;
+    }
+
+    /** The endpoint's response head went to the client. */
+    public void responded(int code) {
+        status = code;
+    }
+
+    public void responseBytes(int n) {
+        bytesOut += n;
+    }
+
+    /** The proxy answered itself. */
+    public void replied(int code, String why, int bytes) {
+        status = code;
+        reason = why;
+        bytesOut += bytes;
+    }
+
+    /**
+     * The exchange ended; hands the entry over when this request is logged.
+     *
+     * @param endpoint  the last try's endpoint, null when none was picked
+     * @param cluster   the chosen cluster, null when none was
+     * @param attempts  tries made
+     */
+    public void end(EndpointState endpoint, Cluster cluster, int attempts, long nanos) {
+        HttpRequest req = request;
+        request = null;
+        if (!recording) {
+            return;
+        }
+        recording = false;
+        HttpHeaders headers = req.headers();
+        String why = reason;
+        if (status == 0 && why == null) {
+            why = "connection closed before a response";
+        }
+        log.offer(new AccessLogEntry(startMillis, client, req.method().name(), headers.get(HttpHeaderNames.HOST),
+                req.uri(), status, bytesIn, bytesOut,
+                nanos - startNanos, endpoint == null ? null : endpoint.id(),
+                endpoint == null ? null : endpoint.config().region(), attempts,
+                cluster == null ? null : cluster.config().policy().yamlName(), why, requestId(headers)));
+    }
+
+    /** A local reply may come before the proxy vetted the client's id: an oversized one is left out, not logged. */
+    private static String requestId(HttpHeaders headers) {
+        String id = headers.get(ProxyHeaders.X_REQUEST_ID);
+        return id == null || id.length() > MAX_REQUEST_ID_LENGTH ? null : id;
+    }
+}
