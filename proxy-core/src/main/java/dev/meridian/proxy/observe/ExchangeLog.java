@@ -80,6 +80,13 @@ public final class ExchangeLog {
         bytesOut += bytes;
     }
 
+    /** A request the decoder could not read was answered and its connection closed: an exchange of its own. */
+    public void rejected(HttpRequest request, String client, int code, String why, int bytes, long nanos) {
+        begin(request, client, nanos);
+        replied(code, why, bytes);
+        end(null, null, 0, nanos);
+    }
+
     /**
      * The exchange ended; hands the entry over when this request is logged.
      *

@@ -1094,7 +1094,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void rejectUndecodable(HttpRequest req) {
         Throwable cause = req.decoderResult().cause();
-        ReferenceCountUtil.release(req);
         HttpResponseStatus status;
         String reason;
         if (cause instanceof TooLongHttpLineException) {
@@ -1113,8 +1112,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         // The decoder cannot resynchronize after a framing error: answer and close.
         closing = true;
         releasePending();
-        ctx.writeAndFlush(LocalReply.of(ctx.alloc(), HttpVersion.HTTP_1_1, status, reason, true, false))
-                .addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse reply = LocalReply.of(ctx.alloc(), HttpVersion.HTTP_1_1, status, reason, true, false);
+        exchangeLog.rejected(req, clientIp, status.code(), reason, reply.content().readableBytes(), System.nanoTime());
+        ReferenceCountUtil.release(req);
+        ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void abortClient() {
