@@ -8,6 +8,7 @@ import dev.meridian.config.ConfigLoader;
 import dev.meridian.proxy.server.MeridianServer;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.testing.LoadDriver;
+import dev.meridian.testing.RawHttpClient;
 import dev.meridian.testing.TestBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,6 +168,22 @@ class HotReloadTest {
         assertThat(proxy.admin().lastReload().ok()).isFalse();
         assertThat(proxy.routing().current().version()).isEqualTo(3);
         assertThat(proxy.stats().reloadsOk.sum()).as("the rewrite with the same bytes reloaded nothing").isEqualTo(2);
+    }
+
+    @Test
+    void anEndpointMovedToANewAddressGetsNoRequestOnItsOldConnections() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(proxy.address())) {
+            for (int i = 0; i < 20; i++) {
+                client.get("load.test", "/");   // warm b0's pooled keep-alive connections
+            }
+            write(config(0).replace(backends.get(0).address(), backends.get(3).address()));
+            assertThat(admin.post("/reload", "{}").status()).isEqualTo(200);
+            int before = backends.get(0).received().size();
+            for (int i = 0; i < 30; i++) {
+                assertThat(client.get("load.test", "/").status()).isEqualTo(200);
+            }
+            assertThat(backends.get(0).received()).hasSize(before);
+        }
     }
 
     @Test
