@@ -2,9 +2,15 @@ package dev.meridian.proxy.admin;
 
 import dev.meridian.config.AdminConfig;
 import dev.meridian.proxy.server.MeridianServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,14 +21,20 @@ import java.util.concurrent.TimeUnit;
  * closed after the data plane stopped (so {@code /ready} says 503 while the proxy drains).
  */
 public final class AdminPlane implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AdminPlane.class.getName());
     private static final long RATE_SAMPLE_MILLIS = 1_000;
 
     private final AdminServer server;
     private final ScheduledExecutorService worker;
     private final AuditLog audit;
     private final RuntimeChanges changes;
+    /** The file the running config came from at start; reloads read the same file. */
+    private final String configSource;
+    private ConfigWatcher watcher;
 
-    private AdminPlane(AdminServer server, ScheduledExecutorService worker, AuditLog audit, RuntimeChanges changes) {
+    private AdminPlane(AdminServer server, ScheduledExecutorService worker, AuditLog audit, RuntimeChanges changes,
+                       String configSource) {
+        this.configSource = configSource;
         this.server = server;
         this.worker = worker;
         this.audit = audit;
@@ -53,7 +65,8 @@ public final class AdminPlane implements AutoCloseable {
             AdminRoutes routes = new AdminRoutes(proxy, new AdminAuth(config.tokens()), reads, changes, traffic,
                     new Simulator(rates::rps), new AdminMetrics(proxy.stats(), proxy.routing(), rates::rps), worker,
                     audit);
-            return new AdminPlane(AdminServer.start(config, proxy.transport(), routes), worker, audit, changes);
+            return new AdminPlane(AdminServer.start(config, proxy.transport(), routes), worker, audit, changes,
+                    proxy.config().source());
         } catch (InterruptedException | RuntimeException e) {
             worker.shutdownNow();
             if (audit != null) {
@@ -73,8 +86,62 @@ public final class AdminPlane implements AutoCloseable {
         return changes.version();
     }
 
+    /**
+     * Reloads the config file, as the admin call does: validated, swapped in whole or not at all, serialized with
+     * every other reload and runtime change on the admin worker. What SIGHUP calls; never blocks the caller.
+     *
+     * @param trigger what asked, as {@code last_reload} and the audit log show it
+     * @return how it went; completes exceptionally when the running config did not come from a file or the admin
+     *         port is closed
+     */
+    public CompletableFuture<ReloadOutcome> reload(String trigger) {
+        return CompletableFuture.supplyAsync(() -> {
+            changes.reload(Caller.SYSTEM, trigger, false, false);
+            return changes.lastReload();
+        }, worker);
+    }
+
+    /** How the last reload went, whatever triggered it; null before the first. */
+    public ReloadOutcome lastReload() {
+        return changes.lastReload();
+    }
+
+    /**
+     * Reloads by itself whenever the config file's content changes (touching it, or rewriting the same bytes, does
+     * nothing). Once; later calls do nothing.
+     *
+     * @param debounce how long the file must be quiet after an event before it is read: one save is often several
+     *                 events, and a half-written file would be rejected
+     * @return whether the file is watched: false when the running config did not come from a file
+     * @throws IOException when its directory cannot be watched
+     */
+    public synchronized boolean watchConfigFile(Duration debounce) throws IOException {
+        if (watcher == null) {
+            Path file;
+            try {
+                file = Path.of(configSource);
+            } catch (InvalidPathException e) {
+                return false;
+            }
+            if (!Files.isRegularFile(file)) {
+                return false;
+            }
+            watcher = ConfigWatcher.start(file, debounce, () -> worker.execute(() -> {
+                try {
+                    changes.reload(Caller.SYSTEM, "file", false, true);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "config reload after a file change failed", e);
+                }
+            }));
+        }
+        return true;
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
         server.close();
         worker.shutdownNow();
         audit.close();

@@ -66,8 +66,14 @@ final class Reads {
                 "draining", server.draining(),
                 "ready", ready().get("ready"),
                 "in_flight", server.activeExchanges(),
+                "last_reload", lastReload(changes.lastReload()),
                 "regions", health.regionHealth().stream().map(Reads::capacity).toList(),
                 "clusters", health.clusterHealth().stream().map(Reads::capacity).toList());
+    }
+
+    private static Map<String, Object> lastReload(ReloadOutcome r) {
+        return r == null ? null : Json.obj("at", r.at().toString(), "ok", r.ok(), "trigger", r.trigger(),
+                "problems", r.problems());
     }
 
     private static Map<String, Object> capacity(CapacityHealth h) {

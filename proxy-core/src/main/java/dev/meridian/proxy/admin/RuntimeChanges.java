@@ -20,7 +20,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -69,6 +71,7 @@ final class RuntimeChanges {
 
     private static final Set<String> CHANGE_KEYS = Set.of("endpoint", "cluster", "region", "ttl", "dry_run", "reason");
     private static final Set<String> RELOAD_KEYS = Set.of("dry_run");
+    private static final System.Logger LOG = System.getLogger(RuntimeChanges.class.getName());
     private static final int MAX_WEIGHT = EndpointConfig.MAX_WEIGHT;
 
     private final MeridianServer server;
@@ -77,6 +80,9 @@ final class RuntimeChanges {
     private final Clock clock;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private long version;
+    /** The bytes of the config file last reloaded (or started with); null when unreadable. Worker thread only. */
+    private byte[] lastHash;
+    private volatile ReloadOutcome lastReload;
     private volatile long publishedVersion;
     private volatile Map<String, Map<String, Object>> published = Map.of();
 
@@ -85,6 +91,7 @@ final class RuntimeChanges {
         this.worker = worker;
         this.audit = audit;
         this.clock = clock;
+        this.lastHash = ContentHash.of(server.config().source());
     }
 
     /** The runtime version: 0 at start, one more per applied transaction (changes, expiries, reloads). */
@@ -208,22 +215,45 @@ final class RuntimeChanges {
                 "applied", false);
     }
 
-    /** Reloads the config from the file it came from; a bad config changes nothing and the answer lists why. */
+    /** The admin call: reloads the config from the file it came from; a bad config changes nothing. */
     AdminResponse reload(JsonNode body, Caller caller) {
         requireObject(body, RELOAD_KEYS);
-        boolean dryRun = bool(body, "dry_run");
+        return reload(caller, "admin", bool(body, "dry_run"), false);
+    }
+
+    /**
+     * Reloads the config from the file it came from; a bad config changes nothing and the answer lists why. The one
+     * reload path of every trigger (the admin call, the file watcher, SIGHUP), always on the worker, so reloads are
+     * serialized with each other and with the overlay's transactions.
+     *
+     * @param onlyIfChanged skip the reload, recording nothing, when the file's bytes are those of the last reload
+     *                      (or of the start): what the watcher asks, as touching a file or rewriting it unchanged
+     *                      fires events too
+     */
+    AdminResponse reload(Caller caller, String trigger, boolean dryRun, boolean onlyIfChanged) {
         MeridianConfig current = server.config();
         Path file = Path.of(current.source());
-        Map<String, Object> target = Json.obj("file", current.source());
+        Map<String, Object> target = Json.obj("file", current.source(), "trigger", trigger);
         if (!Files.isRegularFile(file)) {
             audit(caller, "reload", target, null, version, "refused: no file", dryRun);
             throw new Refused(HttpResponseStatus.CONFLICT, "the running config did not come from a file (source '"
                     + current.source() + "'); there is nothing to reload");
         }
+        // Hashed before loading: should the file change in between, the next event sees new bytes and reloads again.
+        byte[] hash = ContentHash.of(file);
+        if (onlyIfChanged && hash != null && Arrays.equals(hash, lastHash)) {
+            return AdminResponse.ok(Json.obj("version", version, "result", "unchanged"));
+        }
+        if (!dryRun) {
+            lastHash = hash;
+        }
         ConfigResult result = ConfigLoader.load(file);
         if (!result.ok()) {
             List<String> problems = result.problems().stream().map(ConfigProblem::format).toList();
             audit(caller, "reload", target, problems, version, "rejected", dryRun);
+            if (!dryRun) {
+                rejected(trigger, problems);
+            }
             return AdminResponse.json(HttpResponseStatus.UNPROCESSABLE_ENTITY, Json.obj("result", "rejected",
                     "version", version, "problems", problems, "hint", "the running config stays; fix the file and"
                             + " reload again"));
@@ -249,6 +279,7 @@ final class RuntimeChanges {
         } catch (RuntimeException e) {
             String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             audit(caller, "reload", target, List.of(problem), version, "rejected", false);
+            rejected(trigger, List.of(problem));
             return AdminResponse.json(HttpResponseStatus.UNPROCESSABLE_ENTITY, Json.obj("result", "rejected",
                     "version", version, "problems", List.of(problem), "hint", "the running config stays"));
         }
@@ -275,9 +306,25 @@ final class RuntimeChanges {
         publish();
         audit(caller, "reload", target, Json.obj("config_version", table.version(), "stale_overlay", stale), v,
                 "applied", false);
+        server.stats().reloadsOk.increment();
+        lastReload = new ReloadOutcome(clock.instant(), true, trigger, List.of());
+        LOG.log(Level.INFO, () -> "config reloaded from " + next.source() + " (" + trigger + "): config version "
+                + table.version() + (restart.isEmpty() ? "" : "; restart to apply " + String.join(", ", restart)));
         return AdminResponse.ok(Json.obj("version", v, "dry_run", false, "result", "applied",
                 "config_version", table.version(), "source", next.source(), "reapplied", reapplied,
                 "stale_overlay", stale, "restart_required", restart));
+    }
+
+    /** How the last reload (not a dry run, not a skipped unchanged file) went; null before the first. */
+    ReloadOutcome lastReload() {
+        return lastReload;
+    }
+
+    private void rejected(String trigger, List<String> problems) {
+        server.stats().reloadsFailed.increment();
+        lastReload = new ReloadOutcome(clock.instant(), false, trigger, problems);
+        LOG.log(Level.WARNING, () -> "config reload (" + trigger + ") rejected, the running config stays; "
+                + problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
     }
 
     private void apply(String id, Action action, Object value, String cause) {

@@ -40,6 +40,9 @@ public final class ProxyStats {
     public final LongAdder shedByContinuity = new LongAdder();
     /** Requests shed automatically: their cluster near max_requests, or its demand above healthy capacity. */
     public final LongAdder shedByLoad = new LongAdder();
+    /** Config reloads applied, and reloads refused (a bad file, or a table that could not be built). */
+    public final LongAdder reloadsOk = new LongAdder();
+    public final LongAdder reloadsFailed = new LongAdder();
     public final LongAdder downstreamConnections = new LongAdder();
     public final LongAdder upstreamConnections = new LongAdder();
     /** Access log lines refused by the full queue: the writer fell behind, and the request did not wait for it. */

@@ -59,9 +59,14 @@ public final class UpstreamPool {
         }
         UpstreamConnection c;
         while ((c = slot.idle.pollLast()) != null) {
-            if (c.channel().isActive()) {
-                return c;
+            if (!c.channel().isActive()) {
+                continue;
             }
+            if (!current(c, endpoint)) {
+                c.channel().close();
+                continue;
+            }
+            return c;
         }
         return null;
     }
@@ -73,7 +78,7 @@ public final class UpstreamPool {
             return false;
         }
         for (UpstreamConnection c : slot.idle) {
-            if (c.channel().isActive()) {
+            if (c.channel().isActive() && current(c, endpoint)) {
                 return true;
             }
         }
@@ -145,6 +150,15 @@ public final class UpstreamPool {
         if (slot.open <= 0 && slot.idle.isEmpty()) {
             slots.remove(c.endpoint());
         }
+    }
+
+    /**
+     * Whether the connection goes where the endpoint is now. Pools are keyed by the endpoint's state, which a reload
+     * carries over so connections survive it; a reload that moved the endpoint (same id, new address) must not
+     * leave requests on the old address.
+     */
+    private static boolean current(UpstreamConnection c, EndpointState endpoint) {
+        return endpoint.address().equals(c.channel().remoteAddress());
     }
 
     /** Whether an operator took the endpoint out (drain, maintenance): no new request will reuse a connection. */
