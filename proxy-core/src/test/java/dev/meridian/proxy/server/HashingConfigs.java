@@ -27,7 +27,29 @@ final class HashingConfigs {
 
     /** {@link TestConfigs#oneCluster} balanced with {@code policy} on {@code hash}. */
     static MeridianConfig oneCluster(Policy policy, HashConfig hash, TestBackend... backends) {
-        return hashing(TestConfigs.oneCluster(backends), policy, hash);
+        StringBuilder endpoints = new StringBuilder();
+        for (TestBackend b : backends) {
+            endpoints.append("      - {id: ").append(b.name()).append(", address: \"").append(b.address())
+                    .append("\", region: local}\n");
+        }
+        String key = switch (hash.key()) {
+            case HEADER -> "header: " + hash.name();
+            case COOKIE -> "cookie: " + hash.name();
+            case CLIENT_IP -> "client_ip: true";
+        };
+        // No hedging: on a busy machine a hedge to another endpoint would look like a key changing endpoint.
+        return TestConfigs.parse("""
+                clusters:
+                  - name: app
+                    policy: %s
+                    hash: {%s}
+                    endpoints:
+                %s
+                routes:
+                  - cluster: app
+                    retries:
+                      hedge: {enabled: false}
+                """.formatted(policy.yamlName(), key, endpoints));
     }
 
     /** {@code base} with its first cluster balanced with {@code policy} on {@code hash}. */
