@@ -194,7 +194,9 @@ class FailoverTest {
                     health_check:
                       path: /health
                       interval: 50ms
-                      timeout: 100ms
+                      # b fails by answering 503; a timeout this long keeps a busy machine from failing a's
+                      # checks too, which would put the cluster in panic and send requests to b.
+                      timeout: 1s
                       unhealthy_threshold: 1
                       healthy_threshold: 1
                     slow_start:
