@@ -209,12 +209,22 @@ public final class Chromium implements AutoCloseable {
         Files.write(file, Base64.getDecoder().decode(data));
     }
 
+    /**
+     * Ends the browser and every process it started (zygote, renderer, GPU, utility), and waits for them: a renderer
+     * left to die on its own would still take CPU from the tests that run next.
+     */
     @Override
     public void close() throws InterruptedException {
         socket.abort();
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : tree) {
+            try {
+                p.onExit().get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                p.destroyForcibly();
+            }
         }
     }
 
