@@ -65,6 +65,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        // The dashboard's buttons change traffic: no other site may frame it, nor a browser guess a type.
+        res.headers().set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY");
+        res.headers().set("X-Content-Type-Options", "nosniff");
         if (!keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);

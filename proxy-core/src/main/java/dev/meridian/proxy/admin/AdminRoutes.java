@@ -56,11 +56,14 @@ final class AdminRoutes {
 
     CompletableFuture<AdminResponse> handle(AdminRequest r) {
         String path = r.path();
+        if (Dashboard.PATHS.contains(path)) {
+            return done(dashboard(r));
+        }
         boolean readable = READS.contains(path);
         boolean changeable = CHANGES.contains(path);
         if (!readable && !changeable) {
             return done(AdminResponse.error(HttpResponseStatus.NOT_FOUND, "no admin endpoint " + path
-                    + "; reads: " + String.join(" ", READS) + "; changes (POST): " + String.join(" ", CHANGES)));
+                    + "; dashboard: /; reads: " + String.join(" ", READS) + "; changes (POST): " + String.join(" ", CHANGES)));
         }
         // A path may be both (GET /failovers lists, POST /failovers starts one): the method decides.
         boolean change = changeable && r.method().equals(HttpMethod.POST);
@@ -85,6 +88,13 @@ final class AdminRoutes {
         } catch (RuntimeChanges.Refused e) {
             return done(AdminResponse.error(e.status, e.getMessage()));
         }
+    }
+
+    private static AdminResponse dashboard(AdminRequest r) {
+        if (!r.method().equals(HttpMethod.GET) && !r.method().equals(HttpMethod.HEAD)) {
+            return AdminResponse.error(HttpResponseStatus.METHOD_NOT_ALLOWED, r.path() + " takes GET");
+        }
+        return new AdminResponse(HttpResponseStatus.OK, Dashboard.CONTENT_TYPE, Dashboard.page());
     }
 
     private AdminResponse read(AdminRequest r) {
