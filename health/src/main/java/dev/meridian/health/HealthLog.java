@@ -3,6 +3,7 @@ package dev.meridian.health;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The last status transitions, for the admin port, each also logged as a JSON line. Written only by the control
@@ -14,6 +15,7 @@ public final class HealthLog {
 
     private final HealthEvent[] ring;
     private long written;
+    private Consumer<HealthEvent> listener = e -> { };
 
     public HealthLog(int capacity) {
         if (capacity <= 0) {
@@ -27,8 +29,18 @@ public final class HealthLog {
         synchronized (this) {
             ring[(int) (written % ring.length)] = event;
             written++;
+            listener.accept(event);
         }
         LOG.log(event.isTransition() && !event.to().takesTraffic() ? Level.WARNING : Level.INFO, event.toJson());
+    }
+
+    /**
+     * Hands {@code l} the events kept so far, then every new one as it is recorded, on the control thread (so it
+     * must be quick: metrics count them). Under the log's monitor, so no event is missed or seen twice.
+     */
+    public synchronized void listen(Consumer<HealthEvent> l) {
+        snapshot().forEach(l);
+        listener = listener.andThen(l);
     }
 
     /** The events kept, oldest first. */

@@ -30,11 +30,13 @@ public final class AdminPlane implements AutoCloseable {
     private final RuntimeChanges changes;
     /** The file the running config came from at start; reloads read the same file. */
     private final String configSource;
+    private final AdminMetrics metrics;
     private ConfigWatcher watcher;
 
     private AdminPlane(AdminServer server, ScheduledExecutorService worker, AuditLog audit, RuntimeChanges changes,
-                       String configSource) {
+                       String configSource, AdminMetrics metrics) {
         this.configSource = configSource;
+        this.metrics = metrics;
         this.server = server;
         this.worker = worker;
         this.audit = audit;
@@ -55,20 +57,24 @@ public final class AdminPlane implements AutoCloseable {
             return t;
         });
         AuditLog audit = null;
+        AdminMetrics metrics = null;
         try {
             audit = new AuditLog(config.auditLog());
             RateMeter rates = new RateMeter(() -> proxy.routing().current(), System::nanoTime);
             worker.scheduleWithFixedDelay(rates::sample, 0, RATE_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
             RuntimeChanges changes = new RuntimeChanges(proxy, worker, audit, Clock.systemUTC());
             Reads reads = new Reads(proxy, changes, rates, firstRound, Instant.now());
+            metrics = new AdminMetrics(proxy, rates::rps);
             TrafficControl traffic = new TrafficControl(proxy, changes, audit, Clock.systemUTC());
             AdminRoutes routes = new AdminRoutes(proxy, new AdminAuth(config.tokens()), reads, changes, traffic,
-                    new Simulator(rates::rps), new AdminMetrics(proxy.stats(), proxy.routing(), rates::rps), worker,
-                    audit);
+                    new Simulator(rates::rps), metrics, worker, audit);
             return new AdminPlane(AdminServer.start(config, proxy.transport(), routes), worker, audit, changes,
-                    proxy.config().source());
+                    proxy.config().source(), metrics);
         } catch (InterruptedException | RuntimeException e) {
             worker.shutdownNow();
+            if (metrics != null) {
+                metrics.close();
+            }
             if (audit != null) {
                 audit.close();
             }
@@ -144,6 +150,7 @@ public final class AdminPlane implements AutoCloseable {
         }
         server.close();
         worker.shutdownNow();
+        metrics.close();
         audit.close();
     }
 }

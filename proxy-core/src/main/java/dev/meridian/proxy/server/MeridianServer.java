@@ -207,6 +207,15 @@ public final class MeridianServer implements AutoCloseable {
         return context.stats();
     }
 
+    public TrafficMeters meters() {
+        return context.meters();
+    }
+
+    /** Client connections open now. */
+    public int downstreamConnections() {
+        return context.clientChannels().size();
+    }
+
     /** Endpoint status, capacity roll-ups and events: what the admin port and metrics read. */
     public HealthSupervisor health() {
         return health;

@@ -53,6 +53,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One client connection: for each request, match a route, pick an endpoint, lease an upstream connection on this
@@ -78,6 +79,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private final ProxyStats stats;
+    private final TrafficMeters meters;
+    /** The response counters of the current exchange's route, by status class. */
+    private LongAdder[] routeResponses;
     /** Messages decoded from the client that cannot be handled yet (body while connecting, pipelined requests). */
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     private final HeaderLookup requestHeaders = name -> currentHeaders().get(name);
@@ -157,6 +161,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         this.server = server;
         this.stats = server.stats();
         this.exchangeLog = new ExchangeLog(server.accessLog());
+        this.meters = server.meters();
     }
 
     /** The current or last exchange's client location; for tests, on the event loop. */
@@ -281,6 +286,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         inExchange = true;
+        routeResponses = meters.route(TrafficMeters.NO_ROUTE);
         request = req;
         exchangeLog.begin(req, clientIp, System.nanoTime());
         clientVersion = req.protocolVersion();
@@ -318,9 +324,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         exchangeLog.route(route);
+        routeResponses = meters.route(route.name());
         int tier = route.config().tier();
         if (!level.admits(tier)) {
             stats.shedByContinuity.increment();
+            meters.shed(tier, true);
             replyOverloaded("continuity level '" + level.yamlName() + "' serves tier"
                     + (level.highestTier() == 0 ? " 0" : "s 0-" + level.highestTier()) + " only; route '"
                     + route.name() + "' is tier " + tier);
@@ -391,11 +399,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             reason = "circuit breaker: cluster '" + cluster.name() + "' has max_requests (" + max + ") in flight";
         } else if (verdict == CircuitBreaker.Verdict.SHED_IN_FLIGHT) {
             stats.shedByLoad.increment();
+            meters.shed(tier, false);
             reason = "shed: cluster '" + cluster.name() + "' has " + breaker.requestsInFlight() + " of "
                     + max + " max_requests in flight, and tier " + tier + " (route '" + route.name()
                     + "') is shed from " + ShedLadder.inFlightPercent(tier) + "%";
         } else {
             stats.shedByLoad.increment();
+            meters.shed(tier, false);
             reason = "shed: cluster '" + cluster.name() + "' has more demand than healthy capacity and serves tiers"
                     + " 0-" + breaker.capacityTier() + " only; route '" + route.name() + "' is tier " + tier;
         }
@@ -551,6 +561,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         Throwable cause = f.cause();
         boolean timedOut = cause instanceof ConnectTimeoutException;
         outcomes().connectFailed(endpoint, timedOut);
+        meters.connectFailed(endpoint);
         if (timedOut) {
             stats.connectTimeouts.increment();
             attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + endpoint.id()
@@ -598,6 +609,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void retryOn(EndpointState next) {
         stats.retries.increment();
+        meters.retried(cluster.name());
         long backoff = backoffNanos(tried.count());
         if (backoff <= 0) {
             startAttempt(next);
@@ -805,6 +817,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         EndpointState e = failed.endpoint();
         if (connectFailure) {
             outcomes().connectFailed(e, timedOut);
+            meters.connectFailed(e);
         } else {
             outcomes().failedBeforeResponse(e);
         }
@@ -911,6 +924,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         lastActivity = System.nanoTime();
         cancelHedge();
         outcomes().responded(endpoint, code, lastActivity - requestHeadSentAt);
+        meters.upstreamLatency(cluster.name(), lastActivity - requestHeadSentAt);
         endpoint.latency().observe(lastActivity - requestHeadSentAt, lastActivity);
         if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
             EndpointState next = retryTarget(true);
@@ -923,6 +937,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         responseStarted = true;
         exchangeLog.responded(code);
+        TrafficMeters.responded(routeResponses, code);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean bodyless = headRequest || code == 204 || code == 304;
         boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
@@ -1067,6 +1082,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         exchangeLog.replied(status.code(), reason, reply.content().readableBytes());
         ctx.writeAndFlush(reply, ctx.voidPromise());
+        TrafficMeters.responded(routeResponses, status.code());
         endExchange();
         afterExchange();
     }
@@ -1109,6 +1125,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             status = HttpResponseStatus.BAD_REQUEST;
             reason = "malformed request: " + describe(cause);
         }
+        TrafficMeters.responded(meters.route(TrafficMeters.NO_ROUTE), status.code());
         // The decoder cannot resynchronize after a framing error: answer and close.
         closing = true;
         releasePending();

@@ -27,6 +27,7 @@ public final class ServerContext {
     private volatile OutcomeSink outcomes = ErrorRateRecorder.before(OutcomeSink.NONE);
     private final Continuity continuity;
     private volatile AccessLog accessLog = AccessLog.OFF;
+    private final TrafficMeters meters = new TrafficMeters();
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
@@ -56,6 +57,11 @@ public final class ServerContext {
 
     public ProxyStats stats() {
         return stats;
+    }
+
+    /** The labelled counters: per route, cluster, endpoint and tier. */
+    public TrafficMeters meters() {
+        return meters;
     }
 
     public PerLoop<PickContext> pickContexts() {

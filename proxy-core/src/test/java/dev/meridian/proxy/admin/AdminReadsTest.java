@@ -163,9 +163,11 @@ class AdminReadsTest {
             String text = admin.get("/metrics").body();
             assertThat(text).contains("meridian_requests_total 2.0");
             assertThat(text).contains("meridian_no_route_total 1.0");
-            assertThat(text).contains("meridian_endpoint_in_flight{cluster=\"app\",endpoint=\"a\"}");
-            assertThat(text).contains("meridian_endpoint_effective_weight{cluster=\"app\",endpoint=\"b\"} 300.0");
-            assertThat(text).contains("meridian_endpoint_up{cluster=\"app\",endpoint=\"b\"} 1.0");
+            String labelsA = "{cluster=\"app\",endpoint=\"a\",region=\"local\"}";
+            String labelsB = "{cluster=\"app\",endpoint=\"b\",region=\"local\"}";
+            assertThat(text).contains("meridian_endpoint_in_flight" + labelsA);
+            assertThat(text).contains("meridian_endpoint_effective_weight" + labelsB + " 300.0");
+            assertThat(text).contains("meridian_endpoint_up" + labelsB + " 1.0");
         });
     }
 

@@ -1,0 +1,50 @@
+package dev.meridian.proxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+
+/** What the data plane calls per request: counted where it should be, and allocating nothing once keys exist. */
+class TrafficMetersTest {
+    @Test
+    void statusCodesLandInTheirClass() {
+        TrafficMeters meters = new TrafficMeters();
+        LongAdder[] route = meters.route("api");
+        for (int code : new int[] {200, 204, 301, 404, 451, 502, 503, 599}) {
+            TrafficMeters.responded(route, code);
+        }
+        assertThat(route[0].sum()).isEqualTo(2);
+        assertThat(route[1].sum()).isEqualTo(1);
+        assertThat(route[2].sum()).isEqualTo(2);
+        assertThat(route[3].sum()).isEqualTo(3);
+        assertThat(meters.route("api")).isSameAs(route);
+    }
+
+    @Test
+    void recordingAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        TrafficMeters meters = new TrafficMeters();
+        meters.prepare(List.of("api"), List.of("app"));
+        long tid = Thread.currentThread().getId();
+        for (int round = 0; round < 3; round++) {   // the first rounds warm up the JIT
+            long before = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 100_000; i++) {
+                TrafficMeters.responded(meters.route("api"), 200 + (i % 4) * 100);
+                meters.upstreamLatency("app", 1_000L * i);
+                meters.retried("app");
+                meters.shed(i % 7, (i & 1) == 0);
+            }
+            long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            if (round == 2) {
+                // LongAdder may grow its cells once under contention; one thread never contends.
+                assertThat(allocated).isLessThan(1_024);
+            }
+        }
+        assertThat(meters.latency("app").cumulativeMicros().getTotalCount()).isEqualTo(300_000);
+        assertThat(meters.retries("app")).isEqualTo(300_000);
+    }
+}
