@@ -36,24 +36,40 @@ public final class TrafficMeters {
     private final LongAdder[] shedByContinuity = adders(TIERS);
     private final LongAdder[] shedByLoad = adders(TIERS);
 
-    /** Per cluster: the latency distribution and its exact sum (HdrHistogram keeps only bucketed values). */
+    /**
+     * Per cluster: the latency distribution and its exact sum (HdrHistogram keeps only bucketed values). A recorder
+     * is wait-free but its writers share a phase counter, so each cluster has a few, picked by thread: the event
+     * loops (consecutive thread ids) then mostly write to cache lines of their own.
+     */
     public static final class Latency {
-        private final Recorder recorder = new Recorder(1, LATENCY_MAX_MICROS, 3);
+        private static final int STRIPES = Integer.highestOneBit(
+                Math.max(1, Runtime.getRuntime().availableProcessors() * 2 - 1));
+
+        private final Recorder[] recorders = new Recorder[STRIPES];
         private final LongAdder sumNanos = new LongAdder();
-        /** Owned by the reader: what the recorder handed over so far. */
+        /** Owned by the reader: what the recorders handed over so far. */
         private final Histogram total = new Histogram(1, LATENCY_MAX_MICROS, 3);
-        private Histogram interval;
+        /** Per recorder, the histogram it handed over last, given back for reuse (it takes only its own). */
+        private final Histogram[] intervals = new Histogram[STRIPES];
+
+        Latency() {
+            for (int i = 0; i < STRIPES; i++) {
+                recorders[i] = new Recorder(1, LATENCY_MAX_MICROS, 3);
+            }
+        }
 
         void record(long nanos) {
             long micros = Math.max(1, Math.min(LATENCY_MAX_MICROS, nanos / 1_000));
-            recorder.recordValue(micros);
+            recorders[(int) Thread.currentThread().getId() & (STRIPES - 1)].recordValue(micros);
             sumNanos.add(nanos);
         }
 
         /** Everything recorded until now, in microseconds. One reader at a time (the admin loop). */
         public synchronized Histogram cumulativeMicros() {
-            interval = recorder.getIntervalHistogram(interval);
-            total.add(interval);
+            for (int i = 0; i < STRIPES; i++) {
+                intervals[i] = recorders[i].getIntervalHistogram(intervals[i]);
+                total.add(intervals[i]);
+            }
             return total;
         }
 
