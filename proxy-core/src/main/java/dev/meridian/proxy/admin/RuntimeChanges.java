@@ -498,7 +498,8 @@ final class RuntimeChanges {
         return List.copyOf(out);
     }
 
-    private static void requireObject(JsonNode body, Set<String> allowed) {
+    /** A JSON object holding no key but {@code allowed}; every admin change's body is checked so. */
+    static void requireObject(JsonNode body, Set<String> allowed) {
         if (!body.isObject()) {
             throw bad("expected a JSON object, got " + body.getNodeType().name().toLowerCase(Locale.ROOT));
         }

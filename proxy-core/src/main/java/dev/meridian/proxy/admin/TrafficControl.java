@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -103,7 +102,7 @@ final class TrafficControl {
         String verb = "failover " + action.spelling();
         int id;
         try {
-            requireObject(body, ID_KEYS);
+            RuntimeChanges.requireObject(body, ID_KEYS);
             id = id(body);
         } catch (RuntimeChanges.Refused e) {
             throw refused(caller, verb, null, e);
@@ -141,7 +140,7 @@ final class TrafficControl {
     AdminResponse level(JsonNode body, Caller caller) {
         ContinuityLevel level;
         try {
-            requireObject(body, LEVEL_KEYS);
+            RuntimeChanges.requireObject(body, LEVEL_KEYS);
             JsonNode n = body.get("level");
             if (n == null || !n.isTextual()) {
                 throw bad("'level' is required: one of " + LEVELS);
@@ -244,19 +243,6 @@ final class TrafficControl {
             throw bad("'id' must be a failover id (a positive integer), got " + n);
         }
         return n.intValue();
-    }
-
-    private static void requireObject(JsonNode body, Set<String> allowed) {
-        if (!body.isObject()) {
-            throw bad("expected a JSON object, got " + body.getNodeType().name().toLowerCase(Locale.ROOT));
-        }
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!allowed.contains(key)) {
-                throw bad("unknown key '" + key + "'; allowed: " + String.join(", ", allowed.stream().sorted()
-                        .toList()));
-            }
-        }
     }
 
     private static String who(Caller caller) {
