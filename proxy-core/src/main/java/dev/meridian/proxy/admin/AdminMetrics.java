@@ -4,6 +4,7 @@ import dev.meridian.health.HealthEvent;
 import dev.meridian.proxy.server.MeridianServer;
 import dev.meridian.proxy.server.ProxyStats;
 import dev.meridian.proxy.server.TrafficMeters;
+import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.EndpointStatus;
@@ -184,6 +185,14 @@ final class AdminMetrics implements AutoCloseable {
         for (String c : clusterNames) {
             if (clusterMeters.add(c)) {
                 counter("meridian.upstream.retries", Tags.of("cluster", c), meters, m -> m.retries(c));
+                // The breaker counts these for its limits; they read the current table's cluster of that name.
+                Gauge.builder("meridian.upstream.connections.open", () -> breakerValue(c,
+                                b -> b.connectionsOpen()))
+                        .description("upstream connections open to the cluster, idle ones included")
+                        .tags(Tags.of("cluster", c)).register(registry);
+                Gauge.builder("meridian.upstream.pending", () -> breakerValue(c, b -> b.pendingRequests()))
+                        .description("requests waiting for a new upstream connection")
+                        .tags(Tags.of("cluster", c)).register(registry);
             }
         }
         Map<String, List<Meter>> stale = new HashMap<>(endpointMeters);
@@ -227,6 +236,11 @@ final class AdminMetrics implements AutoCloseable {
 
     private <T> void counter(String name, Tags tags, T source, ToLongFunction<T> f) {
         FunctionCounter.builder(name, source, s -> f.applyAsLong(s)).tags(tags).register(registry);
+    }
+
+    private double breakerValue(String cluster, ToDoubleFunction<CircuitBreaker> f) {
+        Cluster c = routing.current().cluster(cluster);
+        return c == null ? Double.NaN : f.applyAsDouble(c.breaker());
     }
 
     private double value(String id, ToDoubleFunction<EndpointState> f) {

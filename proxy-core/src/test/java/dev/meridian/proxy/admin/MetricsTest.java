@@ -105,6 +105,9 @@ class MetricsTest {
                     .contains("meridian_upstream_connect_failures_total{cluster=\"gone\",endpoint=\"dead\","
                             + "region=\"local\"} 1.0")
                     .contains("meridian_upstream_retries_total{cluster=\"gone\"} 1.0")
+                    .contains("meridian_upstream_connections_open{cluster=\"app\"} ")
+                    .contains("meridian_upstream_pending{cluster=\"app\"} 0.0")
+                    .doesNotContain("meridian_upstream_connections_open{cluster=\"app\"} 0.0")
                     .contains("meridian_circuit_breaker_rejections_total{limit=\"max_requests\"} 1.0")
                     .contains("meridian_endpoint_ejections_total{cluster=\"gone\"} 1.0")
                     .contains("meridian_endpoint_transitions_total{cluster=\"gone\",from=\"healthy\","
