@@ -286,7 +286,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         inExchange = true;
-        routeResponses = meters.route(TrafficMeters.NO_ROUTE);
+        routeResponses = meters.noRoute();
         request = req;
         exchangeLog.begin(req, clientIp, System.nanoTime());
         clientVersion = req.protocolVersion();
@@ -1125,7 +1125,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             status = HttpResponseStatus.BAD_REQUEST;
             reason = "malformed request: " + describe(cause);
         }
-        TrafficMeters.responded(meters.route(TrafficMeters.NO_ROUTE), status.code());
+        TrafficMeters.responded(meters.noRoute(), status.code());
         // The decoder cannot resynchronize after a framing error: answer and close.
         closing = true;
         releasePending();

@@ -30,6 +30,8 @@ public final class TrafficMeters {
     private static final long LATENCY_MAX_MICROS = TimeUnit.HOURS.toMicros(1);
 
     private final Map<String, LongAdder[]> downstream = new ConcurrentHashMap<>();
+    /** Racy but idempotent cache: every thread that fills it stores the same array from {@link #downstream}. */
+    private volatile LongAdder[] noRoute;
     private final Map<String, Latency> latency = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> retries = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> connectFailures = new ConcurrentHashMap<>();
@@ -85,6 +87,16 @@ public final class TrafficMeters {
             latency(c);
             retries.computeIfAbsent(c, k -> new LongAdder());
         }
+    }
+
+    /** The response counters of requests that matched no route: looked up once, as every request starts there. */
+    LongAdder[] noRoute() {
+        LongAdder[] a = noRoute;
+        if (a == null) {
+            a = route(NO_ROUTE);
+            noRoute = a;
+        }
+        return a;
     }
 
     /** The response counters of this route (or of {@link #NO_ROUTE}), indexed by status class. */
