@@ -346,16 +346,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         Residency residency = route.residency();
         allowed = residency == null ? JurisdictionSet.ANY : residency.allowedFor(attributes.location());
         if (allowed == JurisdictionSet.DENIED) {
-            refuseForResidency(residency, "residency: route '" + route.name() + "' serves no client of "
-                    + describe(attributes.location()));
+            refuseForResidency(residency, Residency.deniedReason(route.name(), attributes.location()));
             return;
         }
         cluster = route.selectCluster(pickContext);
         hashKeys.apply(cluster, req.headers(), ctx.channel(), attributes);
         EndpointState first = cluster == null ? null : cluster.pick(attributes.applyTo(pickContext), allowed);
         if (first == null && allowed.isRestricted() && cluster != null) {
-            refuseForResidency(residency, "residency: no endpoint of cluster '" + cluster.name() + "' in "
-                    + allowed + " can take traffic for a client of " + describe(attributes.location()));
+            refuseForResidency(residency, Residency.noCompliantReason(cluster.name(), allowed,
+                    attributes.location()));
             return;
         }
         if (first == null) {
@@ -449,11 +448,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         stats.residencyRefused.increment();
         replyLocally(residency.status() == UNAVAILABLE_FOR_LEGAL_REASONS.code() ? UNAVAILABLE_FOR_LEGAL_REASONS
                 : HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
-    }
-
-    private static String describe(ClientLocation location) {
-        return location == null || location.jurisdiction() == null ? "unknown location"
-                : "jurisdiction " + location.jurisdiction();
     }
 
     private static boolean isIdempotent(HttpMethod method) {

@@ -11,6 +11,7 @@ import dev.meridian.routing.RoutingTable;
 import dev.meridian.routing.balance.EligibleSet;
 import dev.meridian.routing.geo.ClientLocation;
 import dev.meridian.routing.residency.JurisdictionSet;
+import dev.meridian.routing.residency.Residency;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -37,8 +38,7 @@ public final class Explainer {
                 : route.residency().allowedFor(request.location());
         if (allowed == JurisdictionSet.DENIED) {
             return new Decision(route.name(), null, null, client, "", List.of(), null,
-                    route.residency().status() + ": residency: route '" + route.name() + "' serves no client of "
-                            + client);
+                    route.residency().status() + ": " + Residency.deniedReason(route.name(), request.location()));
         }
         Cluster cluster = route.selectCluster(ctx);
         if (cluster == null) {
@@ -51,8 +51,8 @@ public final class Explainer {
         if (winner != null) {
             outcome = "proxied to " + winner.id() + " (" + winner.config().authority() + ")";
         } else if (allowed.isRestricted()) {
-            outcome = route.residency().status() + ": residency: no endpoint of cluster '" + cluster.name() + "' in "
-                    + allowed + " can take traffic for a client of " + client;
+            outcome = route.residency().status() + ": "
+                    + Residency.noCompliantReason(cluster.name(), allowed, request.location());
         } else {
             outcome = "503: no endpoint of cluster '" + cluster.name() + "' can take traffic";
         }

@@ -59,4 +59,20 @@ public final class Residency {
     public String unknownRule() {
         return unknownRule;
     }
+
+    /** The one-line reason a client is refused outright; the proxy's answer and the explain both use it. */
+    public static String deniedReason(String route, ClientLocation location) {
+        return "residency: route '" + route + "' serves no client of " + describe(location);
+    }
+
+    /** The one-line reason a request is refused when no endpoint it may go to takes traffic. */
+    public static String noCompliantReason(String cluster, JurisdictionSet allowed, ClientLocation location) {
+        return "residency: no endpoint of cluster '" + cluster + "' in " + allowed + " can take traffic for a client of "
+                + describe(location);
+    }
+
+    private static String describe(ClientLocation location) {
+        return location == null || location.jurisdiction() == null ? "unknown location"
+                : "jurisdiction " + location.jurisdiction();
+    }
 }

@@ -109,7 +109,7 @@ class ExplainerTest {
         Decision denied = table.explain(new ExplainRequest(null, "/api", Map.of(), null, OptionalLong.empty()));
         Decision noRoute = table.explain(new ExplainRequest("h", "/other", Map.of(), null, OptionalLong.empty()));
 
-        assertThat(denied.outcome()).isEqualTo("451: residency: route 'api' serves no client of unknown");
+        assertThat(denied.outcome()).isEqualTo("451: residency: route 'api' serves no client of unknown location");
         assertThat(noRoute.route()).isNull();
         assertThat(noRoute.outcome()).startsWith("404");
     }
