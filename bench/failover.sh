@@ -32,6 +32,8 @@ PERF=/work/shared/perf/configs
 # shellcheck disable=SC2206
 java_opts=(${MERIDIAN_JAVA_OPTS--Dio.netty.leakDetection.level=disabled})
 log() { echo "failover.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$repo/bench/lib.sh"
 mkdir -p "$OUT"
 
 # ---------------------------------------------------------------- tools, build
@@ -75,11 +77,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-stop_pid() {  # pid: TERM, wait up to 5 s, KILL
-  kill -TERM "$1" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-}
 wait_port() {  # port seconds pid
   local end=$((SECONDS + $2))
   while ((SECONDS < end)); do

@@ -20,6 +20,8 @@ BACKENDS_N="${BACKENDS_N:-3}"; BACKEND_PORT="${BACKEND_PORT:-19101}"; MERIDIAN_P
 ADMIN_PORT="${ADMIN_PORT:-19190}"; JMH_WAIT="${JMH_WAIT:-120}"
 CLK="$(getconf CLK_TCK)"
 log() { echo "jvm-flags.sh: $(date +%T) $*" >&2; }
+# shellcheck source=lib.sh
+source "$repo/bench/lib.sh"
 for b in wrk nginx curl; do command -v "$b" >/dev/null || { log "missing $b (bench/load.sh installs wrk and nginx)"; exit 1; }; done
 [[ -f $jar ]] || { log "no $jar: build it (mvn -B -q -o -DskipTests -pl proxy-core -am package)"; exit 1; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -28,23 +30,9 @@ port_busy "$MERIDIAN_PORT" && { log "port $MERIDIAN_PORT busy"; exit 1; }
 
 tmp="$(mktemp -d /tmp/meridian-flags.XXXXXX)"
 pids=()
-stop_pid() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-}
 cleanup() { local p; for p in "${pids[@]}"; do stop_pid "$p"; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-wait_http() {
-  local end=$((SECONDS + $2))
-  while ((SECONDS < end)); do
-    kill -0 "$3" 2>/dev/null || return 1
-    [[ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/")" == 200 ]] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 eps=""
 for ((i = 0; i < BACKENDS_N; i++)); do

@@ -34,6 +34,8 @@ java_opts=(${MERIDIAN_JAVA_OPTS-$default_java_opts})
 CLK="$(getconf CLK_TCK)"
 
 log() { echo "load.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$repo/bench/lib.sh"
 
 # ---------------------------------------------------------------- tools
 need=()
@@ -72,15 +74,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_http() {  # port, seconds, pid
-  local end=$((SECONDS + $2))
-  while ((SECONDS < end)); do
-    kill -0 "$3" 2>/dev/null || { log "process $3 exited early"; return 1; }
-    [[ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/" 2>/dev/null)" == 200 ]] && return 0
-    sleep 0.2
-  done
-  log "port $1 never answered 200 within $2 s"; return 1
-}
 
 # Backend: nginx, one worker, 'ok' (2 bytes) on /, keep-alive (the shared harness's backend template).
 mkdir -p "$tmp/be/logs" "$tmp/be/tmp" "$tmp/be/www"

@@ -18,6 +18,8 @@ ASPROF_VERSION="${ASPROF_VERSION:-4.1}"
 # shellcheck disable=SC2206
 java_opts=(${MERIDIAN_JAVA_OPTS:-})
 log() { echo "profile.sh: $(date +%T) $*" >&2; }
+# shellcheck source=lib.sh
+source "$repo/bench/lib.sh"
 
 apjar="$HOME/.m2/repository/tools/profiler/async-profiler/$ASPROF_VERSION/async-profiler-$ASPROF_VERSION.jar"
 if [[ ! -f $apjar ]]; then
@@ -38,15 +40,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-wait_http() {
-  local end=$((SECONDS + $2))
-  while ((SECONDS < end)); do
-    kill -0 "$3" 2>/dev/null || return 1
-    [[ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/")" == 200 ]] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 eps=""
 for ((i = 0; i < BACKENDS_N; i++)); do

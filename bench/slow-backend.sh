@@ -38,6 +38,8 @@ OUT="${OUT:-/tmp/meridian-slow-$(date +%Y%m%d-%H%M%S)}"
 # shellcheck disable=SC2206
 java_opts=(${MERIDIAN_JAVA_OPTS--Dio.netty.leakDetection.level=disabled})
 log() { echo "slow-backend.sh: $(date +%T) $*" >&2; }
+# shellcheck source=lib.sh
+source "$repo/bench/lib.sh"
 mkdir -p "$OUT"
 
 for b in java python3; do command -v "$b" >/dev/null || { log "missing $b"; exit 1; }; done
@@ -49,11 +51,6 @@ fi
 
 # ---------------------------------------------------------------- processes, cleanup (by pid)
 pids=()
-stop_pid() {  # pid: TERM, wait up to 5 s, KILL
-  kill -TERM "$1" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-}
 cleanup() { local p; for p in "${pids[@]}"; do stop_pid "$p"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
