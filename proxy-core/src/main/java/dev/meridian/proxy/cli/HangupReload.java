@@ -28,12 +28,26 @@ final class HangupReload implements AutoCloseable {
      */
     static HangupReload install(AdminPlane admin) {
         try {
-            return new HangupReload(Signal.handle(HUP, s -> onHangup(admin)));
+            SignalHandler previous = Signal.handle(HUP, s -> onHangup(admin));
+            if (!installed(previous)) {
+                LOG.log(Level.WARNING, "SIGHUP was ignored when this process started (nohup does that), and the JVM"
+                        + " keeps it ignored: reload through the admin port or by saving the file");
+                return null;
+            }
+            return new HangupReload(previous);
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             LOG.log(Level.WARNING, "SIGHUP cannot be handled here (" + e.getMessage() + "); reload through the admin"
                     + " port or by saving the file");
             return null;
         }
+    }
+
+    /**
+     * HotSpot leaves a shutdown signal that was ignored at start ignored, and says so only by answering SIG_IGN as
+     * the previous handler: then ours never runs.
+     */
+    static boolean installed(SignalHandler previous) {
+        return previous != SignalHandler.SIG_IGN;
     }
 
     /** What the handler does, callable without a signal. */

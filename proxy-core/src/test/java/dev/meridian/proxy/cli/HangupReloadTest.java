@@ -13,6 +13,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** SIGHUP reloads the config file, through the admin worker like every other reload. */
 class HangupReloadTest {
@@ -62,5 +63,11 @@ class HangupReloadTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aSignalIgnoredSinceStartCountsAsNotInstalled() {
+        assertThat(HangupReload.installed(SignalHandler.SIG_IGN)).isFalse();
+        assertThat(HangupReload.installed(SignalHandler.SIG_DFL)).isTrue();
     }
 }
