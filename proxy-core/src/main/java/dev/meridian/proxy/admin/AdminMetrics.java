@@ -78,14 +78,6 @@ final class AdminMetrics implements AutoCloseable {
                 counter("meridian." + dotted(f.getName()), Tags.empty(), read(f, stats), LongAdder::sum);
             }
         }
-        counter("meridian.circuit.breaker.rejections", Tags.of("limit", "max_connections"),
-                stats.overflowMaxConnections, LongAdder::sum);
-        counter("meridian.circuit.breaker.rejections", Tags.of("limit", "max_pending"),
-                stats.overflowMaxPending, LongAdder::sum);
-        counter("meridian.circuit.breaker.rejections", Tags.of("limit", "max_requests"),
-                stats.overflowMaxRequests, LongAdder::sum);
-        counter("meridian.circuit.breaker.rejections", Tags.of("limit", "max_retries"),
-                stats.overflowMaxRetries, LongAdder::sum);
         counter("meridian.config.reloads", Tags.of("result", "ok"), stats.reloadsOk, LongAdder::sum);
         counter("meridian.config.reloads", Tags.of("result", "failed"), stats.reloadsFailed, LongAdder::sum);
         counter("meridian.downstream.connections.opened", Tags.empty(), stats.downstreamConnections, LongAdder::sum);
@@ -114,7 +106,7 @@ final class AdminMetrics implements AutoCloseable {
     String scrape() {
         sync(routing.current());
         StringBuilder text = new StringBuilder(registry.scrape());
-        LatencyText.append(text, meters.latencyByCluster());
+        LatencyText.append(text, meters.latencyByCluster(), meters.recentWindow());
         return text.toString();
     }
 
@@ -184,7 +176,10 @@ final class AdminMetrics implements AutoCloseable {
         });
         for (String c : clusterNames) {
             if (clusterMeters.add(c)) {
-                counter("meridian.upstream.retries", Tags.of("cluster", c), meters, m -> m.retries(c));
+                for (TrafficMeters.BreakerLimit limit : TrafficMeters.BreakerLimit.values()) {
+                    counter("meridian.circuit.breaker.rejections", Tags.of("cluster", c, "limit", limit.label()),
+                            meters, m -> m.rejections(c, limit));
+                }
                 // The breaker counts these for its limits; they read the current table's cluster of that name.
                 Gauge.builder("meridian.upstream.connections.open", () -> breakerValue(c,
                                 b -> b.connectionsOpen()))
@@ -213,12 +208,27 @@ final class AdminMetrics implements AutoCloseable {
     private List<Meter> register(EndpointState state, String cluster) {
         String id = state.id();
         Tags tags = Tags.of("endpoint", id, "cluster", cluster, "region", state.config().region());
+        // Kept by id for as long as the server runs, so the meters may hold them rather than look them up.
+        TrafficMeters.EndpointMeters seen = meters.endpoint(id);
         List<Meter> list = new ArrayList<>();
         list.add(FunctionCounter.builder("meridian.upstream.requests", state, EndpointState::requestsTotal)
                 .description("tries sent to the endpoint: first tries, retries and hedges").tags(tags)
                 .register(registry));
-        list.add(FunctionCounter.builder("meridian.upstream.connect.failures", meters,
-                m -> m.connectFailures(id)).description("connects refused, reset or timed out").tags(tags)
+        list.add(FunctionCounter.builder("meridian.upstream.retries", seen, TrafficMeters.EndpointMeters::retries)
+                .description("retries and hedges sent to the endpoint").tags(tags).register(registry));
+        list.add(FunctionCounter.builder("meridian.upstream.connect.failures", seen,
+                TrafficMeters.EndpointMeters::connectFailures).description("connects refused, reset or timed out")
+                .tags(tags).register(registry));
+        list.add(Gauge.builder("meridian.endpoint.connections.open", seen,
+                TrafficMeters.EndpointMeters::connectionsOpen)
+                .description("upstream connections established to the endpoint, idle ones included").tags(tags)
+                .register(registry));
+        list.add(FunctionCounter.builder("meridian.endpoint.connections.opened", seen,
+                TrafficMeters.EndpointMeters::connectionsOpened).description("upstream connections established")
+                .tags(tags).register(registry));
+        list.add(FunctionCounter.builder("meridian.endpoint.connections.closed", seen,
+                TrafficMeters.EndpointMeters::connectionsClosed)
+                .description("established upstream connections closed, by either side").tags(tags)
                 .register(registry));
         list.add(Gauge.builder("meridian.endpoint.in.flight", () -> value(id, s -> Math.max(0, s.inFlight())))
                 .tags(tags).register(registry));

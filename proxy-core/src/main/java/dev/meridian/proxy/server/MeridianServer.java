@@ -90,11 +90,12 @@ public final class MeridianServer implements AutoCloseable {
             ProxyStats stats = new ProxyStats();
             SplittableRandom seeds = new SplittableRandom();
             PerLoop<PickContext> picks = new PerLoop<>(group, loop -> new PickContext(seeds.split()));
+            TrafficMeters meters = new TrafficMeters();
             PerLoop<UpstreamPool> pools = new PerLoop<>(group, loop ->
-                    new UpstreamPool(loop, transport, config.server().maxHeaderBytes(), stats));
+                    new UpstreamPool(loop, transport, config.server().maxHeaderBytes(), stats, meters));
             ChannelGroup clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
             ServerContext context = new ServerContext(routing, config.server(), stats, picks, pools, clients,
-                    new PerLoop<>(group, loop -> new AtomicInteger()));
+                    new PerLoop<>(group, loop -> new AtomicInteger()), meters);
             accessLog = AccessLog.start(config.accessLog(), stats.accessLogDropped, stats.accessLogWriteErrors);
             context.accessLog(accessLog);
             // The checker probes ejected endpoints before they return, and reports to the supervisor: each needs

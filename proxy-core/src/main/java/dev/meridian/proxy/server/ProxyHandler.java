@@ -395,6 +395,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         String reason;
         if (verdict == CircuitBreaker.Verdict.MAX_REQUESTS) {
             stats.overflowMaxRequests.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_REQUESTS);
             reason = "circuit breaker: cluster '" + cluster.name() + "' has max_requests (" + max + ") in flight";
         } else if (verdict == CircuitBreaker.Verdict.SHED_IN_FLIGHT) {
             stats.shedByLoad.increment();
@@ -501,6 +502,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         releasePendingSlot();
         if (!breaker.tryStartPending()) {
             stats.overflowMaxPending.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_PENDING);
             failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_pending_requests ("
                     + breaker.limits().maxPendingRequests() + ") waiting for a connection");
             return;
@@ -508,6 +510,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (!breaker.tryOpenConnection()) {
             breaker.pendingEnded();
             stats.overflowMaxConnections.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
             failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_connections ("
                     + breaker.limits().maxConnections() + ") open");
             return;
@@ -603,7 +606,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void retryOn(EndpointState next) {
         stats.retries.increment();
-        meters.retried(cluster.name());
+        meters.retried(next);
         long backoff = backoffNanos(tried.count());
         if (backoff <= 0) {
             startAttempt(next);
@@ -646,6 +649,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (grant == RetryBudget.Grant.MAX_RETRIES) {
             // An absolute cap, unlike the budget, which grows with traffic: waiting for it would only queue.
             stats.overflowMaxRetries.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_RETRIES);
             retryRefusedByBreaker = true;
             return null;
         }
@@ -742,6 +746,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         RetryBudget.Grant grant = free ? RetryBudget.Grant.GRANTED : cluster.retryBudget().tryAcquire();
         if (grant == RetryBudget.Grant.MAX_RETRIES) {
             stats.overflowMaxRetries.increment();  // no hedge for this request: the cap is not worth waiting on
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_RETRIES);
             return;
         }
         if (grant == RetryBudget.Grant.BUDGET_SPENT) {
@@ -756,6 +761,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         boolean needsConnection = !pool.hasIdle(next);
         if (needsConnection && !breaker.tryOpenConnection()) {
             stats.overflowMaxConnections.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
             if (!free) {
                 cluster.retryBudget().releaseRetry();
             }
@@ -769,6 +775,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         tried.add(next);
         next.requestStarted();
         stats.hedges.increment();
+        meters.retried(next);
         hedge = new HedgeTry(next, this);
         hedge.start(pool, needsConnection ? breaker : null, timeouts.connect(), request, replay);
     }

@@ -27,12 +27,14 @@ public final class ServerContext {
     private volatile OutcomeSink outcomes = ErrorRateRecorder.before(OutcomeSink.NONE);
     private final Continuity continuity;
     private volatile AccessLog accessLog = AccessLog.OFF;
-    private final TrafficMeters meters = new TrafficMeters();
+    private final TrafficMeters meters;
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
-                         ChannelGroup clientChannels, PerLoop<AtomicInteger> activeExchanges) {
+                         ChannelGroup clientChannels, PerLoop<AtomicInteger> activeExchanges,
+                         TrafficMeters meters) {
         this.routing = routing;
+        this.meters = meters;
         this.serverConfig = serverConfig;
         this.stats = stats;
         this.pickContexts = pickContexts;

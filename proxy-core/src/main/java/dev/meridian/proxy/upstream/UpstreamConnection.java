@@ -1,5 +1,6 @@
 package dev.meridian.proxy.upstream;
 
+import dev.meridian.proxy.server.TrafficMeters;
 import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
 import io.netty.channel.Channel;
@@ -21,6 +22,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
     /** Whose connection count this connection holds a slot of; null: none. */
     private final CircuitBreaker breaker;
+    private final TrafficMeters.EndpointMeters meters;
+    /** Counted as opened in {@link #meters}: only then is its close counted. */
+    private boolean counted;
     private Channel channel;
     private UpstreamListener listener;
     private String failure;
@@ -29,10 +33,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private long idleSinceNanos;
     private long idleTimeoutNanos;
 
-    UpstreamConnection(EndpointState endpoint, UpstreamPool pool, CircuitBreaker breaker) {
+    UpstreamConnection(EndpointState endpoint, UpstreamPool pool, CircuitBreaker breaker,
+                       TrafficMeters.EndpointMeters meters) {
         this.endpoint = endpoint;
         this.pool = pool;
         this.breaker = breaker;
+        this.meters = meters;
     }
 
     /** The connection handler of a channel this pool opened. */
@@ -152,7 +158,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        counted = true;
+        meters.connectionOpened();
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (counted) {
+            counted = false;
+            meters.connectionClosed();
+        }
         UpstreamListener l = listener;
         listener = null;
         if (l != null) {

@@ -1,6 +1,7 @@
 package dev.meridian.proxy.upstream;
 
 import dev.meridian.proxy.server.ProxyStats;
+import dev.meridian.proxy.server.TrafficMeters;
 import dev.meridian.proxy.server.Transport;
 import dev.meridian.routing.AdminState;
 import dev.meridian.routing.CircuitBreaker;
@@ -29,6 +30,7 @@ public final class UpstreamPool {
 
     private final Bootstrap bootstrap;
     private final ProxyStats stats;
+    private final TrafficMeters meters;
     private final Map<EndpointState, Slot> slots = new IdentityHashMap<>();
     private final int maxResponseHeaderBytes;
     private int connectTimeoutMillis = -1;
@@ -38,8 +40,10 @@ public final class UpstreamPool {
         int open;
     }
 
-    public UpstreamPool(EventLoop loop, Transport transport, int maxResponseHeaderBytes, ProxyStats stats) {
+    public UpstreamPool(EventLoop loop, Transport transport, int maxResponseHeaderBytes, ProxyStats stats,
+                        TrafficMeters meters) {
         this.stats = stats;
+        this.meters = meters;
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -109,7 +113,8 @@ public final class UpstreamPool {
         Slot slot = slots.computeIfAbsent(endpoint, e -> new Slot());
         slot.open++;
         stats.upstreamConnections.increment();
-        UpstreamConnection connection = new UpstreamConnection(endpoint, this, breaker);
+        UpstreamConnection connection = new UpstreamConnection(endpoint, this, breaker,
+                meters.endpoint(endpoint.id()));
         ChannelFuture f = bootstrap.register();
         // Added here rather than by an initializer because only this call knows the endpoint.
         f.channel().pipeline()

@@ -32,10 +32,9 @@ class MetricsTest {
         a = TestBackend.start("a");
         b = TestBackend.start("b");
         slow = TestBackend.start("slow");
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();  // closed again at once: connects there are refused
-        }
+        int deadPort = closedPort();
+        int downPort1 = closedPort();
+        int downPort2 = closedPort();
         proxy = MeridianServer.start(TestConfigs.parse("""
                 clusters:
                   - name: app
@@ -45,6 +44,10 @@ class MetricsTest {
                     endpoints:
                       - {id: dead, address: "127.0.0.1:%d", region: local}
                       - {id: b, address: %s, region: local}
+                  - name: down
+                    endpoints:
+                      - {id: down1, address: "127.0.0.1:%d", region: local}
+                      - {id: down2, address: "127.0.0.1:%d", region: local}
                   - name: tight
                     circuit_breaker:
                       max_requests: 1
@@ -60,7 +63,10 @@ class MetricsTest {
                   - name: narrow
                     match: {path_prefix: /delay}
                     cluster: tight
-                """.formatted(a.address(), deadPort, b.address(), slow.address())), 1);
+                  - name: nothing
+                    match: {path_prefix: /down}
+                    cluster: down
+                """.formatted(a.address(), deadPort, b.address(), downPort1, downPort2, slow.address())), 1);
         admin = new AdminClient(proxy.admin().address());
     }
 
@@ -104,11 +110,18 @@ class MetricsTest {
                     .contains("meridian_upstream_requests_total{cluster=\"app\",endpoint=\"a\",region=\"local\"} 5.0")
                     .contains("meridian_upstream_connect_failures_total{cluster=\"gone\",endpoint=\"dead\","
                             + "region=\"local\"} 1.0")
-                    .contains("meridian_upstream_retries_total{cluster=\"gone\"} 1.0")
+                    .contains("meridian_upstream_retries_total{cluster=\"gone\",endpoint=\"b\",region=\"local\"} 1.0")
+                    .contains("meridian_upstream_retries_total{cluster=\"gone\",endpoint=\"dead\",region=\"local\"}"
+                            + " 0.0")
+                    .contains("meridian_endpoint_connections_opened_total{cluster=\"gone\",endpoint=\"dead\","
+                            + "region=\"local\"} 0.0")
                     .contains("meridian_upstream_connections_open{cluster=\"app\"} ")
                     .contains("meridian_upstream_pending{cluster=\"app\"} 0.0")
                     .doesNotContain("meridian_upstream_connections_open{cluster=\"app\"} 0.0")
-                    .contains("meridian_circuit_breaker_rejections_total{limit=\"max_requests\"} 1.0")
+                    .contains("meridian_circuit_breaker_rejections_total{cluster=\"tight\",limit=\"max_requests\"} 1.0")
+                    .contains("meridian_circuit_breaker_rejections_total{cluster=\"app\",limit=\"max_requests\"} 0.0")
+                    .contains("meridian_circuit_breaker_rejections_total{cluster=\"tight\",limit=\"max_pending\"} 0.0")
+                    .doesNotContain("meridian_circuit_breaker_rejections_total{limit=")
                     .contains("meridian_endpoint_ejections_total{cluster=\"gone\"} 1.0")
                     .contains("meridian_endpoint_transitions_total{cluster=\"gone\",from=\"healthy\","
                             + "to=\"ejected\"} 1.0")
@@ -138,6 +151,46 @@ class MetricsTest {
     }
 
     @Test
+    void aRetryIsCountedOnTheEndpointItWasSentTo() throws Exception {
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            // Both endpoints refuse: the first try fails, its one retry goes to the other and fails too.
+            assertThat(c.get("x", "/down").status()).isEqualTo(502);
+        }
+        String text = admin.get("/metrics").body();
+        String down1 = "{cluster=\"down\",endpoint=\"down1\",region=\"local\"}";
+        String down2 = "{cluster=\"down\",endpoint=\"down2\",region=\"local\"}";
+        double retried1 = value(text, "meridian_upstream_retries_total" + down1);
+        double retried2 = value(text, "meridian_upstream_retries_total" + down2);
+        assertThat(retried1 + retried2).isEqualTo(1.0);
+        String retried = retried1 == 1.0 ? down1 : down2;
+        assertThat(value(text, "meridian_upstream_connect_failures_total" + retried)).isEqualTo(1.0);
+        assertThat(value(text, "meridian_upstream_requests_total" + retried)).isEqualTo(1.0);
+    }
+
+    @Test
+    void upstreamConnectionsPerEndpointGoUpWhilePooledAndDownWhenClosed() throws Exception {
+        String series = "{cluster=\"app\",endpoint=\"a\",region=\"local\"}";
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.get("x", "/api/" + i).status()).isEqualTo(200);
+            }
+        }
+        // The keep-alive connection to a stays in the pool once the exchanges are over.
+        String pooled = admin.get("/metrics").body();
+        double opened = value(pooled, "meridian_endpoint_connections_opened_total" + series);
+        assertThat(opened).isBetween(1.0, 3.0);
+        assertThat(value(pooled, "meridian_endpoint_connections_open" + series)).isEqualTo(opened);
+        assertThat(value(pooled, "meridian_endpoint_connections_closed_total" + series)).isZero();
+
+        a.close();   // the backend goes away with its connections
+        await().atMost(WAIT).untilAsserted(() -> {
+            String closed = admin.get("/metrics").body();
+            assertThat(value(closed, "meridian_endpoint_connections_open" + series)).isZero();
+            assertThat(value(closed, "meridian_endpoint_connections_closed_total" + series)).isEqualTo(opened);
+        });
+    }
+
+    @Test
     void requestPathsAndClientAddressesNeverBecomeLabels() throws Exception {
         try (RawHttpClient c = new RawHttpClient(proxy.address())) {
             assertThat(c.get("x", "/api/first").status()).isEqualTo(200);
@@ -155,6 +208,12 @@ class MetricsTest {
         assertThat(text).doesNotContain("path-").doesNotContain("unrouted").doesNotContain("127.0.0.1");
         assertThat(value(text, "meridian_downstream_requests_total{route=\"api\",status_class=\"2xx\"}"))
                 .isEqualTo(21.0);
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();  // closed again at once: connects there are refused
+        }
     }
 
     /** The names and labels of the meridian series, without their values. */

@@ -53,6 +53,7 @@ class CircuitBreakingTest {
         assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(2));  // not queued
         assertThat(backend.received()).hasSize(2);
         assertThat(proxy.stats().overflowMaxRequests.sum()).isEqualTo(1);
+        assertThat(proxy.meters().rejections("app", TrafficMeters.BreakerLimit.MAX_REQUESTS)).isEqualTo(1);
 
         // The slots come back when the requests end, however they end.
         first.close();
@@ -76,6 +77,7 @@ class CircuitBreakingTest {
         assertThat(refused.bodyText()).contains("circuit breaker: cluster 'app' has max_connections (1) open");
         assertThat(backend.connectionsAccepted()).isEqualTo(1);
         assertThat(proxy.stats().overflowMaxConnections.sum()).isEqualTo(1);
+        assertThat(proxy.meters().rejections("app", TrafficMeters.BreakerLimit.MAX_CONNECTIONS)).isEqualTo(1);
 
         // The hung request's connection closes with its client, and its slot with it.
         first.close();
@@ -114,6 +116,7 @@ class CircuitBreakingTest {
             assertThat(refused.bodyText())
                     .contains("circuit breaker: cluster 'app' has max_pending_requests (1) waiting for a connection");
             assertThat(proxy.stats().overflowMaxPending.sum()).isEqualTo(1);
+            assertThat(proxy.meters().rejections("app", TrafficMeters.BreakerLimit.MAX_PENDING)).isEqualTo(1);
 
             waiting.close();   // a client that gives up stops waiting at once
             await().atMost(WAIT).until(() -> breaker().pendingRequests() == 0);
@@ -147,6 +150,7 @@ class CircuitBreakingTest {
                 .contains("closed the connection before responding");
         assertThat(a.received().size() + b.received().size()).isEqualTo(1);   // never sent twice
         assertThat(proxy.stats().overflowMaxRetries.sum()).isEqualTo(1);
+        assertThat(proxy.meters().rejections("app", TrafficMeters.BreakerLimit.MAX_RETRIES)).isEqualTo(1);
         assertThat(proxy.stats().retries.sum()).isZero();
     }
 

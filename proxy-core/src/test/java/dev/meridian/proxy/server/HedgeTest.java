@@ -56,6 +56,8 @@ class HedgeTest {
         }
         assertThat(proxy.stats().hedges.sum()).isEqualTo(1);
         assertThat(proxy.stats().hedgeWins.sum()).isEqualTo(1);
+        assertThat(proxy.meters().retries("second")).as("the hedge counts where it was sent").isEqualTo(1);
+        assertThat(proxy.meters().retries("first")).isZero();
         // The hung try lost after at least the hedge delay (50 ms): its latency estimate must know it, beyond the
         // 30 ms a new endpoint starts from.
         var hung = proxy.routing().current().endpoint("first");

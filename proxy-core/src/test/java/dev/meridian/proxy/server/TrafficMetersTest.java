@@ -2,6 +2,9 @@ package dev.meridian.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.routing.EndpointState;
+import dev.meridian.routing.RoutingTable;
+import dev.meridian.testing.TestConfigs;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -9,6 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /** What the data plane calls per request: counted where it should be, and allocating nothing once keys exist. */
 class TrafficMetersTest {
+    /** values() copies its array: looked up once, outside the measured loop. */
+    private static final TrafficMeters.BreakerLimit[] LIMITS = TrafficMeters.BreakerLimit.values();
+
     @Test
     void statusCodesLandInTheirClass() {
         TrafficMeters meters = new TrafficMeters();
@@ -29,13 +35,26 @@ class TrafficMetersTest {
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         TrafficMeters meters = new TrafficMeters();
         meters.prepare(List.of("api"), List.of("app"));
+        EndpointState a = RoutingTable.build(TestConfigs.parse("""
+                clusters:
+                  - name: app
+                    endpoints:
+                      - {id: a, address: "127.0.0.1:1", region: local}
+                routes:
+                  - {name: api, cluster: app}
+                """), null).endpoint("a");
+        TrafficMeters.EndpointMeters connections = meters.endpoint("a");
         long tid = Thread.currentThread().getId();
         for (int round = 0; round < 3; round++) {   // the first rounds warm up the JIT
             long before = threads.getThreadAllocatedBytes(tid);
             for (int i = 0; i < 100_000; i++) {
                 TrafficMeters.responded(meters.route("api"), 200 + (i % 4) * 100);
                 meters.upstreamLatency("app", 1_000L * i);
-                meters.retried("app");
+                meters.retried(a);
+                meters.connectFailed(a);
+                meters.rejected("app", LIMITS[i & 3]);
+                connections.connectionOpened();
+                connections.connectionClosed();
                 meters.shed(i % 7, (i & 1) == 0);
             }
             long allocated = threads.getThreadAllocatedBytes(tid) - before;
@@ -45,6 +64,10 @@ class TrafficMetersTest {
             }
         }
         assertThat(meters.latency("app").cumulativeMicros().getTotalCount()).isEqualTo(300_000);
-        assertThat(meters.retries("app")).isEqualTo(300_000);
+        assertThat(meters.retries("a")).isEqualTo(300_000);
+        assertThat(meters.connectFailures("a")).isEqualTo(300_000);
+        assertThat(meters.rejections("app", TrafficMeters.BreakerLimit.MAX_PENDING)).isEqualTo(75_000);
+        assertThat(connections.connectionsOpened()).isEqualTo(300_000);
+        assertThat(connections.connectionsOpen()).isZero();
     }
 }
