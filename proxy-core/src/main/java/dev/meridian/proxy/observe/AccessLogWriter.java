@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.jctools.queues.MessagePassingQueue;
 
 /**
@@ -29,6 +30,8 @@ final class AccessLogWriter {
     private final Thread thread;
     private final StringBuilder line = new StringBuilder(512);
     private volatile boolean running = true;
+    /** Read once running is false: whether the thread may stop yet (a retired log waits for its last exchange). */
+    private volatile BooleanSupplier mayStop = () -> true;
     private boolean reportedFailure;
 
     AccessLogWriter(MessagePassingQueue<AccessLogEntry> queue, LogSink sink, String where, LongAdder writeErrors) {
@@ -40,14 +43,46 @@ final class AccessLogWriter {
         thread.setDaemon(true);  // a stuck disk must not keep the JVM alive after close gave up on it
     }
 
+    /** Starts the thread; once, whoever asks again. */
     void start() {
-        thread.start();
+        if (thread.getState() == Thread.State.NEW) {
+            thread.start();
+        }
+    }
+
+    /**
+     * Asks the thread to stop once {@code mayStop} says so, after writing what is queued by then; returns at once.
+     * Until then it goes on writing whatever arrives.
+     */
+    void stopWhen(BooleanSupplier mayStop) {
+        this.mayStop = mayStop;
+        running = false;
+        LockSupport.unpark(thread);
+    }
+
+    /** Whether the thread ran and is done: the sink is closed. */
+    boolean finished() {
+        return thread.getState() == Thread.State.TERMINATED;
+    }
+
+    /** Closes the sink of a writer whose thread never started. */
+    void closeUnstarted() {
+        try {
+            sink.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "access log " + where + ": close failed: " + e);
+        }
     }
 
     /** Asks the thread to write what is queued and stop; waits up to {@code timeout} for it. */
     void stop(Duration timeout) {
+        mayStop = () -> true;
         running = false;
         LockSupport.unpark(thread);
+        if (thread.getState() == Thread.State.NEW) {
+            closeUnstarted();
+            return;
+        }
         try {
             thread.join(Math.max(1, timeout.toMillis()));
         } catch (InterruptedException e) {
@@ -58,7 +93,8 @@ final class AccessLogWriter {
     private void run() {
         long park = MIN_PARK_NANOS;
         while (true) {
-            boolean stopping = !running;  // read before draining: what was queued before stop() is written
+            // Read before draining: what was queued before stop(), or before the last hold was released, is written.
+            boolean stopping = !running && mayStop.getAsBoolean();
             int n = queue.drain(this::write, BATCH);
             if (n > 0) {
                 park = MIN_PARK_NANOS;

@@ -12,13 +12,15 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * What one connection's current exchange adds up to for the access log: the proxy handler tells it when the request
  * arrived, what was answered and how many body bytes went each way, and at the end it hands one entry to the
- * {@link AccessLog}. Keeps only values the exchange already holds; all formatting happens on the writer thread.
- * Event loop only, one per connection.
+ * {@link AccessLog} that was in force when the request arrived (a reload in between does not lose it). Keeps only
+ * values the exchange already holds; all formatting happens on the writer thread. Event loop only, one per connection.
  */
 public final class ExchangeLog {
     private static final int MAX_REQUEST_ID_LENGTH = 200;
 
-    private final AccessLog log;
+    private final AccessLogSwitch logs;
+    /** The log this exchange holds; null when it logs nothing. */
+    private AccessLog log;
     private boolean recording;
     private long startMillis;
     private long startNanos;
@@ -29,8 +31,8 @@ public final class ExchangeLog {
     private long bytesIn;
     private long bytesOut;
 
-    public ExchangeLog(AccessLog log) {
-        this.log = log;
+    public ExchangeLog(AccessLogSwitch logs) {
+        this.logs = logs;
     }
 
     /**
@@ -38,10 +40,13 @@ public final class ExchangeLog {
      * target in origin form and set the request id.
      */
     public void begin(HttpRequest request, String client, long nanos) {
-        recording = log.enabled();
+        letGo();
+        AccessLog current = logs.acquire();
+        recording = current.enabled();
         if (!recording) {
             return;
         }
+        log = current;
         startMillis = System.currentTimeMillis();
         startNanos = nanos;
         this.client = client;
@@ -57,6 +62,9 @@ public final class ExchangeLog {
         double sample = route.config().accessLogSample();
         if (recording && sample < 1.0) {
             recording = sample > 0.0 && ThreadLocalRandom.current().nextDouble() < sample;
+            if (!recording) {
+                letGo();
+            }
         }
     }
 
@@ -98,6 +106,7 @@ public final class ExchangeLog {
         HttpRequest req = request;
         request = null;
         if (!recording) {
+            letGo();
             return;
         }
         recording = false;
@@ -111,6 +120,16 @@ public final class ExchangeLog {
                 nanos - startNanos, endpoint == null ? null : endpoint.id(),
                 endpoint == null ? null : endpoint.config().region(), attempts,
                 cluster == null ? null : cluster.config().policy().yamlName(), why, requestId(headers)));
+        letGo();
+    }
+
+    /** Releases the held log, after the entry (if any) was offered: a retiring log closes once none is held. */
+    private void letGo() {
+        AccessLog held = log;
+        if (held != null) {
+            log = null;
+            held.release();
+        }
     }
 
     /** A local reply may come before the proxy vetted the client's id: an oversized one is left out, not logged. */

@@ -74,6 +74,13 @@ final class RotatingFileSink implements LogSink {
         }
     }
 
+    /** Opens the file before the first line, so that a reload can refuse a file that cannot be opened. */
+    void openNow() throws IOException {
+        if (out == null) {
+            open();
+        }
+    }
+
     /** Whether the last open or write failed and no write has succeeded since; for the writer's one-time warning. */
     boolean failing() {
         return failing;
@@ -116,9 +123,11 @@ final class RotatingFileSink implements LogSink {
             }
             Files.move(path, numbered(1), StandardCopyOption.REPLACE_EXISTING);
         }
+        // Appended, not truncated: after a reload changed only the rotation, the retiring log's writer may still
+        // write to the same path for a moment, and may have created the new file first.
         out = new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 16);
-        size = 0;
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE), 1 << 16);
+        size = Files.size(path);
     }
 
     private void fail() {

@@ -7,6 +7,7 @@ import dev.meridian.health.probe.ActiveHealthChecker;
 import dev.meridian.proxy.admin.AdminPlane;
 import dev.meridian.proxy.admin.FirstRound;
 import dev.meridian.proxy.observe.AccessLog;
+import dev.meridian.proxy.observe.AccessLogSwitch;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.RoutingTable;
@@ -82,7 +83,7 @@ public final class MeridianServer implements AutoCloseable {
         EventLoopGroup group = transport.newGroup(ioThreads, "meridian-io");
         HealthSupervisor health = null;
         ActiveHealthChecker checker = null;
-        AccessLog accessLog = AccessLog.OFF;
+        AccessLogSwitch accessLog = null;
         MeridianServer server;
         FirstRound firstRound;
         try {
@@ -96,8 +97,8 @@ public final class MeridianServer implements AutoCloseable {
             ChannelGroup clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
             ServerContext context = new ServerContext(routing, config.server(), stats, picks, pools, clients,
                     new PerLoop<>(group, loop -> new AtomicInteger()), meters);
-            accessLog = AccessLog.start(config.accessLog(), stats.accessLogDropped, stats.accessLogWriteErrors);
-            context.accessLog(accessLog);
+            accessLog = context.accessLog();
+            accessLog.start(config.accessLog());
             // The checker probes ejected endpoints before they return, and reports to the supervisor: each needs
             // the other, so the prober reaches the checker through a holder set right after.
             ActiveHealthChecker[] checkerHolder = new ActiveHealthChecker[1];
@@ -136,7 +137,9 @@ public final class MeridianServer implements AutoCloseable {
                 health.close();
             }
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            accessLog.close(ACCESS_LOG_FLUSH);
+            if (accessLog != null) {
+                accessLog.close(ACCESS_LOG_FLUSH);
+            }
             throw e;
         }
         try {
@@ -168,11 +171,13 @@ public final class MeridianServer implements AutoCloseable {
 
     /**
      * Replaces the routing table with one built from {@code next}, keeping the state of endpoints that persist, and
-     * moves the health checks to it. Listener, server and admin settings take effect only on restart. Builds the
-     * table (which resolves host names), so never call it on an event loop.
+     * moves the health checks to it; switches the access log when its section changed. Listener, server and admin
+     * settings take effect only on restart. Builds the table (which resolves host names) and opens files, so never
+     * call it on an event loop.
      *
      * @return the table now published
-     * @throws IllegalArgumentException when the table cannot be built; the running one stays
+     * @throws IllegalArgumentException when the table cannot be built or a new access log file cannot be opened; the
+     *                                  running config and log stay
      * @throws IllegalStateException    when the server is stopping
      */
     public synchronized RoutingTable reload(MeridianConfig next) {
@@ -180,8 +185,19 @@ public final class MeridianServer implements AutoCloseable {
             throw new IllegalStateException("the proxy is stopping");
         }
         RoutingTableRef routing = context.routing();
-        RoutingTable table = RoutingTable.build(next, routing.current());
+        AccessLogSwitch logs = context.accessLog();
+        // Opened first: building the table commits the carried-over endpoint state, so a log file that cannot be
+        // opened must refuse the reload before that.
+        AccessLog log = logs.prepare(next.accessLog());
+        RoutingTable table;
+        try {
+            table = RoutingTable.build(next, routing.current());
+        } catch (RuntimeException e) {
+            logs.discard(log);
+            throw e;
+        }
         routing.publish(table);
+        logs.swap(log);
         health.tableChanged(table);
         checker.update(table);
         // The file's continuity level applies only when the file changed it: a level set at run time stays.
@@ -202,6 +218,11 @@ public final class MeridianServer implements AutoCloseable {
 
     public RoutingTableRef routing() {
         return context.routing();
+    }
+
+    /** The access log in force, swapped by reloads. */
+    public AccessLogSwitch accessLog() {
+        return context.accessLog();
     }
 
     public ProxyStats stats() {

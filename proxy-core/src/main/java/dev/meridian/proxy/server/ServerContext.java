@@ -1,7 +1,7 @@
 package dev.meridian.proxy.server;
 
 import dev.meridian.config.ServerConfig;
-import dev.meridian.proxy.observe.AccessLog;
+import dev.meridian.proxy.observe.AccessLogSwitch;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.ErrorRateRecorder;
 import dev.meridian.routing.OutcomeSink;
@@ -26,7 +26,7 @@ public final class ServerContext {
     private volatile boolean draining;
     private volatile OutcomeSink outcomes = ErrorRateRecorder.before(OutcomeSink.NONE);
     private final Continuity continuity;
-    private volatile AccessLog accessLog = AccessLog.OFF;
+    private final AccessLogSwitch accessLog;
     private final TrafficMeters meters;
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
@@ -42,6 +42,7 @@ public final class ServerContext {
         this.clientChannels = clientChannels;
         this.activeExchanges = activeExchanges;
         this.continuity = new Continuity(serverConfig.continuity(), serverConfig.autoShedding());
+        this.accessLog = new AccessLogSwitch(stats.accessLogDropped, stats.accessLogWriteErrors);
     }
 
     /** The continuity level in force and the automatic shedding switch; the admin port sets the level. */
@@ -87,13 +88,9 @@ public final class ServerContext {
         outcomes = ErrorRateRecorder.before(sink);
     }
 
-    /** Where each exchange's access log line goes; {@link AccessLog#OFF} unless the config turns it on. */
-    public AccessLog accessLog() {
+    /** Where each exchange's access log line goes: off until the server starts it, swapped by reloads. */
+    public AccessLogSwitch accessLog() {
         return accessLog;
-    }
-
-    void accessLog(AccessLog log) {
-        accessLog = log;
     }
 
     public boolean draining() {
