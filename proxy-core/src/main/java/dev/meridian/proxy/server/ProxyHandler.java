@@ -202,9 +202,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         lastActivity = System.nanoTime();
-        timerBy(lastActivity + keepAliveNanos);
         pace.opened(lastActivity);
-        timerBy(pace.headDeadline());
+        timerBy(Math.min(lastActivity + keepAliveNanos, pace.headDeadline()));
         ctx.fireChannelActive();
     }
 

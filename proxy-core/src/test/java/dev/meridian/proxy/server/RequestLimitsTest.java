@@ -7,6 +7,7 @@ import dev.meridian.testing.RawHttpClient;
 import dev.meridian.testing.RawHttpClient.Response;
 import dev.meridian.testing.TestBackend;
 import dev.meridian.testing.TestConfigs;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -140,6 +141,22 @@ class RequestLimitsTest {
         assertThat(proxy.stats().bodyTooLarge.sum()).isEqualTo(1);
         assertThat(backend.received()).hasSize(1);
         assertThat(backend.connectionsAccepted()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientThatSendsItsWholeOversizeBodyBeforeReadingStillGets413() throws Exception {
+        // The proxy closes with the body unread, which resets the connection; what reached the client before the
+        // reset stays readable (Linux reads queued data before reporting the reset).
+        byte[] body = new byte[1 << 20];
+        try (RawHttpClient c = client()) {
+            try {
+                c.send("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\n\r\n").send(body);
+            } catch (IOException e) {
+                // reset while still sending: the response is read all the same
+            }
+            assertThat(c.read().status()).isEqualTo(413);
+        }
+        assertThat(backend.connectionsAccepted()).isZero();
     }
 
     @Test
