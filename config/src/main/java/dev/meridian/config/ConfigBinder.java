@@ -26,8 +26,10 @@ final class ConfigBinder {
     static final Schema LISTENER = new Schema("listener", "listeners",
             List.of("name", "address", "port"), List.of("address", "port"));
     static final Schema SERVER = new Schema("server", "servers",
-            List.of("max_request_line", "max_header_size", "keepalive_timeout", "shutdown_grace", "continuity",
-                    "auto_shedding"), List.of());
+            List.of("max_request_line", "max_header_size", "max_header_count", "max_body_size",
+                    "request_header_timeout", "min_body_rate", "min_body_rate_grace", "keepalive_timeout",
+                    "max_requests_per_connection", "max_connections", "max_connections_per_client", "shutdown_grace",
+                    "continuity", "auto_shedding"), List.of());
     static final Schema REGION = new Schema("region", "regions",
             List.of("name", "jurisdiction", "latitude", "longitude"),
             List.of("name", "jurisdiction", "latitude", "longitude"));
@@ -42,7 +44,7 @@ final class ConfigBinder {
             List.of("id", "address", "region"));
     static final Schema ROUTE = new Schema("route", "routes",
             List.of("name", "match", "cluster", "split", "timeouts", "retries", "residency", "score",
-                    "decision_header", "tier", "access_log"), List.of());
+                    "decision_header", "tier", "access_log", "max_body_size"), List.of());
     static final Schema MATCH = new Schema("match", "matches",
             List.of("host", "path_prefix", "path", "headers"), List.of());
     static final Schema HEADER = new Schema("header match", "header matches",
@@ -54,6 +56,9 @@ final class ConfigBinder {
 
     private static final Pattern REGION_NAME = Pattern.compile("[a-z0-9-]+");
     static final String HEADER_TOKEN_CHARS = "!#$%&'*+-.^_`|~";
+    private static final int MAX_HEADER_COUNT = 100_000;
+    private static final long MAX_BODY_SIZE = 1L << 40;
+    private static final int MAX_MIN_BODY_RATE = 1 << 30;
     private static final List<String> POLICIES = Arrays.stream(Policy.values()).map(Policy::yamlName).toList();
 
     private final Problems problems;
@@ -127,10 +132,23 @@ final class ConfigBinder {
         return new ServerConfig(
                 f.size("max_request_line", d.maxRequestLineBytes()),
                 f.size("max_header_size", d.maxHeaderBytes()),
+                f.integer("max_header_count", d.maxHeaderCount(), 1, MAX_HEADER_COUNT),
+                maxBodySize(f, d.maxBodyBytes()),
+                f.duration("request_header_timeout", d.requestHeaderTimeout(), false),
+                f.rate("min_body_rate", d.minBodyRate(), MAX_MIN_BODY_RATE, "0B/s (off) up to 1GiB/s"),
+                f.duration("min_body_rate_grace", d.minBodyRateGrace(), false),
                 f.duration("keepalive_timeout", d.keepAliveTimeout(), false),
+                f.integer("max_requests_per_connection", d.maxRequestsPerConnection(), 1, Integer.MAX_VALUE),
+                f.integer("max_connections", d.maxConnections(), 1, Integer.MAX_VALUE),
+                f.integer("max_connections_per_client", d.maxConnectionsPerClient(), 1, Integer.MAX_VALUE),
                 // Zero grace is a real choice: close at once on SIGTERM.
                 f.duration("shutdown_grace", d.shutdownGrace(), true),
                 traffic.continuity(f), f.bool("auto_shedding", d.autoShedding()));
+    }
+
+    /** A server's or a route's body limit; {@code defaultValue} when absent or wrong. */
+    private static long maxBodySize(Fields f, long defaultValue) {
+        return f.longSize("max_body_size", defaultValue, 1, MAX_BODY_SIZE, "1 byte up to 1024GiB");
     }
 
     private RegionConfig region(Fields f) {
@@ -290,7 +308,7 @@ final class ConfigBinder {
                 retryFields == null ? null : resilience.retries(retryFields),
                 residency == null ? null : residency.config(),
                 scoreFields == null ? null : routing.score(scoreFields), f.bool("decision_header", false),
-                traffic.tier(f), accessLog.routeSample(f));
+                traffic.tier(f), accessLog.routeSample(f), maxBodySize(f, RouteConfig.SERVER_BODY_LIMIT));
         validator.routeRules(new ConfigValidator.RouteRules(route,
                 residency == null ? Map.of() : residency.allowAt(), residency == null ? null : residency.unknownAt(),
                 scoreFields == null ? null : f.key("score")));

@@ -190,6 +190,11 @@ final class Fields {
 
     /** A byte size in {@code min..max}; {@code range} says that range in the units operators write. */
     int size(String key, int defaultValue, int min, int max, String range) {
+        return (int) longSize(key, defaultValue, min, max, range);
+    }
+
+    /** A byte size in {@code min..max} that may exceed {@code int}, such as a body size. */
+    long longSize(String key, long defaultValue, long min, long max, String range) {
         YamlScalar s = scalar(key, "a size", Sizes.EXAMPLES);
         if (s == null) {
             return defaultValue;
@@ -203,7 +208,25 @@ final class Fields {
             problems.add(s, key + " " + s.text() + " out of range", range);
             return defaultValue;
         }
-        return (int) bytes;
+        return bytes;
+    }
+
+    /** A rate in bytes per second, written with its unit ({@code 240B/s}), in {@code 0..max}. */
+    int rate(String key, int defaultValue, int max, String range) {
+        YamlScalar s = scalar(key, "a rate", Sizes.RATE_EXAMPLES);
+        if (s == null) {
+            return defaultValue;
+        }
+        long perSecond = s.kind() == YamlScalar.Kind.STRING ? Sizes.parseRate(s.text()) : -1;
+        if (perSecond < 0) {
+            problems.add(s, "bad rate '" + s.text() + "'", Sizes.RATE_EXAMPLES);
+            return defaultValue;
+        }
+        if (perSecond > max) {
+            problems.add(s, key + " " + s.text() + " out of range", range);
+            return defaultValue;
+        }
+        return (int) perSecond;
     }
 
     /** The nested map under key, checked against its schema; null when absent or not a map. */

@@ -12,10 +12,13 @@ import java.util.List;
  * @param tier           the service tier, 0 (critical) to 4 (lowest): which continuity levels serve the route and
  *                       in which order automatic shedding drops it (highest tier first)
  * @param accessLogSample the share of the route's requests the access log writes a line for, 0.0 to 1.0
+ * @param maxBodyBytes   the route's request body limit (larger bodies get 413), above or below the server's;
+ *                       {@link #SERVER_BODY_LIMIT}: the server's {@code max_body_size}
  */
 public record RouteConfig(String name, RouteMatch match, String cluster, List<WeightedCluster> split,
                           TimeoutsConfig timeouts, RetryConfig retries, ResidencyConfig residency,
-                          ScoreWeights score, boolean decisionHeader, int tier, double accessLogSample) {
+                          ScoreWeights score, boolean decisionHeader, int tier, double accessLogSample,
+                          long maxBodyBytes) {
     /** The most critical tier: never shed automatically, served by every continuity level but halt. */
     public static final int CRITICAL_TIER = 0;
     public static final int LOWEST_TIER = 4;
@@ -24,6 +27,8 @@ public record RouteConfig(String name, RouteMatch match, String cluster, List<We
      * the unlabelled ones, and the ones labelled critical or 1 to stay after them.
      */
     public static final int DEFAULT_TIER = 2;
+    /** A route without a body limit of its own takes the server's. */
+    public static final long SERVER_BODY_LIMIT = 0;
 
     public RouteConfig {
         if (tier < CRITICAL_TIER || tier > LOWEST_TIER) {
@@ -32,9 +37,20 @@ public record RouteConfig(String name, RouteMatch match, String cluster, List<We
         if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
             throw new IllegalArgumentException("accessLogSample: " + accessLogSample + " (expected: 0.0..1.0)");
         }
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
+        }
         split = split == null ? List.of() : List.copyOf(split);
         retries = retries == null ? RetryConfig.DEFAULT : retries;
         score = score == null ? ScoreWeights.DEFAULT : score;
+    }
+
+    /** A route with the server's body limit. */
+    public RouteConfig(String name, RouteMatch match, String cluster, List<WeightedCluster> split,
+                       TimeoutsConfig timeouts, RetryConfig retries, ResidencyConfig residency,
+                       ScoreWeights score, boolean decisionHeader, int tier, double accessLogSample) {
+        this(name, match, cluster, split, timeouts, retries, residency, score, decisionHeader, tier, accessLogSample,
+                SERVER_BODY_LIMIT);
     }
 
     /** A route whose requests are all logged. */

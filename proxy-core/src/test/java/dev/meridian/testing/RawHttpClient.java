@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -38,7 +39,18 @@ public final class RawHttpClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttpClient(InetSocketAddress address) throws IOException {
+        this(address, null);
+    }
+
+    /**
+     * @param from the client's own address (e.g. 127.0.0.2, which Linux also routes over loopback): a second client
+     *             for per-address limits; null: any
+     */
+    public RawHttpClient(InetSocketAddress address, InetAddress from) throws IOException {
         socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         socket.connect(address, TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);

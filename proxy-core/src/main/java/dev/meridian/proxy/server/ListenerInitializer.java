@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
  * Builds a client connection's pipeline in named steps. Never an aggregator: bodies stream.
  */
 final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
+    static final String CONNECTION_GATE = "connection-gate";
+    static final String CLIENT_PACE = "client-pace";
     static final String HTTP_CODEC = "http-codec";
     static final String PROXY = "proxy";
     /** Request body chunks up to 64 KiB: fewer writes for uploads, still one bounded read at a time. */
@@ -26,12 +28,15 @@ final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         ServerConfig limits = server.serverConfig();
         ChannelPipeline p = ch.pipeline();
+        p.addLast(CONNECTION_GATE, new ConnectionGate(server.connectionLimiter(), server.stats()));
+        ClientPace pace = new ClientPace(limits);
+        p.addLast(CLIENT_PACE, pace);
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                // +2 for CRLF: the configured limit is on the request line itself
-                .setMaxInitialLineLength(limits.maxRequestLineBytes() + 2)
+                // Netty counts the line without its CRLF, as the limit is written
+                .setMaxInitialLineLength(limits.maxRequestLineBytes())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK)));
-        p.addLast(PROXY, new ProxyHandler(server));
+        p.addLast(PROXY, new ProxyHandler(server, pace));
         server.clientChannels().add(ch);
         server.stats().downstreamConnections.increment();
     }

@@ -70,6 +70,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, HedgeTry.Owner {
     private final ServerContext server;
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
     private static final String DECISION_HEADER = "x-meridian-decision";
     private static final HttpResponseStatus UNAVAILABLE_FOR_LEGAL_REASONS =
             new HttpResponseStatus(451, "Unavailable For Legal Reasons");
@@ -156,9 +157,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private long timerDeadline = Long.MAX_VALUE;
     private AtomicInteger loopActiveExchanges;
     private long keepAliveNanos;
+    /** The client's pace: when its head is due and whether its body is too slow. */
+    private final ClientPace pace;
+    private int requestsOnConnection;
+    /** The current exchange's body limit (its route's, or the server's), and the body bytes forwarded so far. */
+    private long maxBodyBytes;
+    private long requestBodyBytes;
+    /** The current request asked for {@code 100 Continue}: sent once the request is admitted, not before. */
+    private boolean continueExpected;
 
-    ProxyHandler(ServerContext server) {
+    ProxyHandler(ServerContext server, ClientPace pace) {
         this.server = server;
+        this.pace = pace;
         this.stats = server.stats();
         this.exchangeLog = new ExchangeLog(server.accessLog());
         this.meters = server.meters();
@@ -192,7 +202,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         lastActivity = System.nanoTime();
-        timerBy(lastActivity + keepAliveNanos);
+        pace.opened(lastActivity);
+        timerBy(Math.min(lastActivity + keepAliveNanos, pace.headDeadline()));
         ctx.fireChannelActive();
     }
 
@@ -205,6 +216,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         HttpObject obj = (HttpObject) msg;
+        pace.decoded(obj);
         if (!pending.isEmpty() || !canHandle(obj)) {
             pending.add(obj);
             syncClientReading();
@@ -216,6 +228,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flushUpstream();
+        armClientDeadlines();
     }
 
     private boolean canHandle(HttpObject obj) {
@@ -270,6 +283,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (read != clientReading) {
             clientReading = read;
             ctx.channel().config().setAutoRead(read);
+            pace.reading(read, System.nanoTime());
+            if (read) {
+                armClientDeadlines();
+            }
         }
     }
 
@@ -285,7 +302,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             rejectUndecodable(req);
             return;
         }
+        int maxHeaderCount = server.serverConfig().maxHeaderCount();
+        if (req.headers().size() > maxHeaderCount) {
+            stats.tooManyHeaders.increment();
+            rejectAndClose(req, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request has "
+                    + req.headers().size() + " header fields, more than " + maxHeaderCount);
+            return;
+        }
         inExchange = true;
+        continueExpected = false;
+        requestBodyBytes = 0;
         routeResponses = meters.noRoute();
         request = req;
         exchangeLog.begin(req, clientIp, System.nanoTime());
@@ -293,6 +319,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         headRequest = HttpMethod.HEAD.equals(req.method());
         clientKeepAlive = HttpUtil.isKeepAlive(req) && !server.draining();
         closeAfterResponse = !clientKeepAlive;
+        if (++requestsOnConnection >= server.serverConfig().maxRequestsPerConnection() && !closeAfterResponse) {
+            // The last request this connection may carry: its response says so, and the connection closes after.
+            closeAfterResponse = true;
+            stats.connectionsAtRequestLimit.increment();
+        }
         loopActiveExchanges.incrementAndGet();
 
         if (req.headers().contains(HttpHeaderNames.EXPECT) && !answerExpectation(req)) {
@@ -325,6 +356,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         exchangeLog.route(route);
         routeResponses = meters.route(route.name());
+        if (!bodyFits(req, route)) {
+            return;
+        }
         int tier = route.config().tier();
         if (!level.admits(tier)) {
             stats.shedByContinuity.increment();
@@ -376,7 +410,30 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         cluster.retryBudget().requestStarted();
         budgetCounted = true;
         stats.proxied.increment();
+        if (continueExpected) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        }
         startAttempt(first);
+    }
+
+    /**
+     * Sets the exchange's body limit from its route, and answers 413 when the declared length is over it: before
+     * anything goes upstream, and before any {@code 100 Continue} invites the body.
+     *
+     * @return whether the exchange goes on
+     */
+    private boolean bodyFits(HttpRequest req, Route route) {
+        long routeLimit = route.config().maxBodyBytes();
+        maxBodyBytes = routeLimit == RouteConfig.SERVER_BODY_LIMIT ? server.serverConfig().maxBodyBytes() : routeLimit;
+        long declared = HttpUtil.getContentLength(req, 0L);
+        if (declared <= maxBodyBytes) {
+            return true;
+        }
+        stats.bodyTooLarge.increment();
+        replyLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body of " + declared
+                + " bytes is larger than the limit of " + maxBodyBytes + " bytes (route '" + route.name() + "')");
+        return false;
     }
 
     /**
@@ -414,8 +471,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     /**
-     * {@code Expect: 100-continue} is answered here (the upstream gets the body without asking); any other
-     * expectation cannot be met (RFC 9110 §10.1.1).
+     * {@code Expect: 100-continue} is answered here (the upstream gets the body without asking), once the request is
+     * admitted: a request refused before that gets its final status instead; any other expectation cannot be met
+     * (RFC 9110 §10.1.1).
      *
      * @return whether the exchange goes on
      */
@@ -426,8 +484,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     "unsupported expectation '" + req.headers().get(HttpHeaderNames.EXPECT) + "'");
             return false;
         }
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        continueExpected = true;
         req.headers().remove(HttpHeaderNames.EXPECT);
         return true;
     }
@@ -700,6 +757,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void forwardRequestContent(HttpContent content) {
+        requestBodyBytes += content.content().readableBytes();
+        if (requestBodyBytes > maxBodyBytes) {
+            ReferenceCountUtil.release(content);
+            requestBodyTooLarge();
+            return;
+        }
         lastActivity = System.nanoTime();
         boolean last = content instanceof LastHttpContent;
         replay.keep(content, idempotent, retries.bufferLimitBytes());
@@ -1126,14 +1189,64 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             status = HttpResponseStatus.BAD_REQUEST;
             reason = "malformed request: " + describe(cause);
         }
-        TrafficMeters.responded(meters.noRoute(), status.code());
         // The decoder cannot resynchronize after a framing error: answer and close.
+        rejectAndClose(req, status, reason);
+    }
+
+    /** Answers a request refused on its head alone and closes: its body, if any, is never read. */
+    private void rejectAndClose(HttpRequest req, HttpResponseStatus status, String reason) {
+        TrafficMeters.responded(meters.noRoute(), status.code());
         closing = true;
         releasePending();
         FullHttpResponse reply = LocalReply.of(ctx.alloc(), HttpVersion.HTTP_1_1, status, reason, true, false);
         exchangeLog.rejected(req, clientIp, status.code(), reason, reply.content().readableBytes(), System.nanoTime());
         ReferenceCountUtil.release(req);
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * The body went over the exchange's limit: 413 while the response has not started (the upstream try, which got
+     * part of the body, is abandoned and its connection closed), a closed connection otherwise.
+     */
+    private void requestBodyTooLarge() {
+        stats.bodyTooLarge.increment();
+        if (responseStarted) {
+            abortClient();
+            return;
+        }
+        failBeforeResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                "request body larger than the limit of " + maxBodyBytes + " bytes");
+    }
+
+    /** The body being received fell below the minimum rate: 408 while nothing of the response went out. */
+    private void requestBodyTooSlow(long now) {
+        stats.slowRequestBodies.increment();
+        String reason = "request body arriving at " + pace.bodyRate(now) + " B/s, below the minimum of "
+                + pace.minBodyRate() + " B/s";
+        if (inExchange && !responseStarted) {
+            failBeforeResponse(HttpResponseStatus.REQUEST_TIMEOUT, reason);  // closes: the body is unfinished
+        } else {
+            abortClient();
+        }
+    }
+
+    /**
+     * The head being awaited is late: 408 and close when some of it came (slowloris), a plain close when nothing
+     * did (a connection opened and left silent). Never on a connection idle between requests: keep-alive ends those.
+     */
+    private void requestHeadTimedOut() {
+        closing = true;
+        releasePending();
+        if (!pace.headPartial()) {
+            stats.silentConnections.increment();
+            ctx.close();
+            return;
+        }
+        stats.requestHeaderTimeouts.increment();
+        TrafficMeters.responded(meters.noRoute(), HttpResponseStatus.REQUEST_TIMEOUT.code());
+        ctx.writeAndFlush(LocalReply.of(ctx.alloc(), HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
+                "request headers not complete within " + pace.headTimeoutMillis() + " ms", true, false))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void abortClient() {
@@ -1183,6 +1296,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         loopActiveExchanges.decrementAndGet();
         lastActivity = System.nanoTime();
         timerBy(lastActivity + keepAliveNanos);
+        // A head that began arriving during the exchange is held to its deadline from now on.
+        armClientDeadlines();
         request = null;
         cluster = null;
         endpoint = null;
@@ -1234,6 +1349,52 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         timer = ctx.executor().schedule(onTimer, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Makes sure the timer fires by the client's deadlines: the body's first rate check, and between exchanges the
+     * head's. Cheap enough for every read: comparisons, and a new schedule only when a deadline is the earliest.
+     */
+    private void armClientDeadlines() {
+        if (closing) {
+            return;
+        }
+        long body = pace.bodyCheck();
+        if (body != NO_DEADLINE) {
+            timerBy(body);
+        }
+        long head = inExchange ? NO_DEADLINE : pace.headDeadline();
+        if (head != NO_DEADLINE) {
+            timerBy(head);
+        }
+    }
+
+    /**
+     * Acts on the client's deadlines, and re-arms for those not reached yet. A head is held to its deadline only
+     * between exchanges: one pipelined behind a request in progress cannot be read on until that one is done.
+     *
+     * @return whether the client was answered or its connection closed
+     */
+    private boolean clientTooSlow(long now) {
+        long body = pace.bodyDeadline();
+        if (body != NO_DEADLINE) {
+            if (now - body >= 0) {
+                requestBodyTooSlow(now);
+                return true;
+            }
+            timerBy(body);
+        }
+        if (!inExchange && pending.isEmpty()) {
+            long head = pace.headDeadline();
+            if (head != NO_DEADLINE) {
+                if (now - head >= 0) {
+                    requestHeadTimedOut();
+                    return true;
+                }
+                timerBy(head);
+            }
+        }
+        return false;
+    }
+
     private void timerFired() {
         timer = null;
         timerDeadline = Long.MAX_VALUE;
@@ -1241,7 +1402,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         long now = System.nanoTime();
+        if (clientTooSlow(now)) {
+            return;
+        }
         if (!inExchange) {
+            if (pace.headPartial()) {
+                return;  // not idle: part of a request is here, and request_header_timeout is armed for it
+            }
             long deadline = lastActivity + keepAliveNanos;
             if (now - deadline < 0 || !pending.isEmpty()) {
                 timerBy(deadline);

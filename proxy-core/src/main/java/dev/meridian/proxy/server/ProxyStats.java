@@ -21,6 +21,21 @@ public final class ProxyStats {
     public final LongAdder badRequests = new LongAdder();
     public final LongAdder uriTooLong = new LongAdder();
     public final LongAdder headersTooLarge = new LongAdder();
+    /** Requests with more header fields than server.max_header_count (431). */
+    public final LongAdder tooManyHeaders = new LongAdder();
+    /** Requests whose body, declared or as it arrived, went over their route's max_body_size (413 or a close). */
+    public final LongAdder bodyTooLarge = new LongAdder();
+    /** Request heads not complete within server.request_header_timeout (408 and close: slowloris). */
+    public final LongAdder requestHeaderTimeouts = new LongAdder();
+    /** Connections closed for sending no byte within server.request_header_timeout of opening. */
+    public final LongAdder silentConnections = new LongAdder();
+    /** Request bodies that fell below server.min_body_rate (408, or a close once the response started). */
+    public final LongAdder slowRequestBodies = new LongAdder();
+    /** Connections closed after their server.max_requests_per_connection-th request. */
+    public final LongAdder connectionsAtRequestLimit = new LongAdder();
+    /** Connections closed at accept: max_connections were open, or max_connections_per_client from one address. */
+    public final LongAdder connectionsOverLimit = new LongAdder();
+    public final LongAdder connectionsOverClientLimit = new LongAdder();
     public final LongAdder staleRetries = new LongAdder();
     public final LongAdder retries = new LongAdder();
     public final LongAdder retryBudgetExhausted = new LongAdder();

@@ -28,6 +28,7 @@ public final class ServerContext {
     private final Continuity continuity;
     private final AccessLogSwitch accessLog;
     private final TrafficMeters meters;
+    private final ConnectionLimiter connectionLimiter;
 
     public ServerContext(RoutingTableRef routing, ServerConfig serverConfig, ProxyStats stats,
                          PerLoop<PickContext> pickContexts, PerLoop<UpstreamPool> pools,
@@ -43,6 +44,13 @@ public final class ServerContext {
         this.activeExchanges = activeExchanges;
         this.continuity = new Continuity(serverConfig.continuity(), serverConfig.autoShedding());
         this.accessLog = new AccessLogSwitch(stats.accessLogDropped, stats.accessLogWriteErrors);
+        this.connectionLimiter = new ConnectionLimiter(serverConfig.maxConnections(),
+                serverConfig.maxConnectionsPerClient());
+    }
+
+    /** The client connections open, in total and per address, against server.max_connections(_per_client). */
+    ConnectionLimiter connectionLimiter() {
+        return connectionLimiter;
     }
 
     /** The continuity level in force and the automatic shedding switch; the admin port sets the level. */

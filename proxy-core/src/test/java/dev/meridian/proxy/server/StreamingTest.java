@@ -42,7 +42,18 @@ class StreamingTest {
     @BeforeEach
     void start() throws Exception {
         backend = TestBackend.start("big");
-        proxy = MeridianServer.start(TestConfigs.oneCluster(backend), 2);
+        // Above the 1 GiB upload: the default body limit (64 MiB) would answer it 413.
+        proxy = MeridianServer.start(TestConfigs.parse("""
+                server:
+                  max_body_size: 2GiB
+                clusters:
+                  - name: app
+                    endpoints:
+                      - {id: big, address: "%s", region: local}
+                routes:
+                  - cluster: app
+                    timeouts: {connect: 2s, response_header: 5s, idle: 5s}
+                """.formatted(backend.address())), 2);
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
