@@ -38,7 +38,7 @@ final class ConfigBinder {
                     "status_thresholds", "retry_budget", "hash", "geo", "failover", "circuit_breaker"),
             List.of("name", "endpoints"));
     static final Schema POOL = new Schema("pool", "pools",
-            List.of("max_connections_per_endpoint", "idle_timeout"), List.of());
+            List.of("max_connections_per_endpoint", "idle_timeout", "max_response_header_size"), List.of());
     static final Schema ENDPOINT = new Schema("endpoint", "endpoints",
             List.of("id", "address", "region", "zone", "weight", "priority", "capacity", "jurisdiction", "cost"),
             List.of("id", "address", "region"));
@@ -52,7 +52,7 @@ final class ConfigBinder {
     static final Schema ARM = new Schema("split arm", "split arms", List.of("cluster", "weight"),
             List.of("cluster", "weight"));
     static final Schema TIMEOUTS = new Schema("timeouts", "timeouts",
-            List.of("connect", "response_header", "idle"), List.of());
+            List.of("connect", "response_header", "idle", "min_response_rate"), List.of());
 
     private static final Pattern REGION_NAME = Pattern.compile("[a-z0-9-]+");
     static final String HEADER_TOKEN_CHARS = "!#$%&'*+-.^_`|~";
@@ -240,7 +240,8 @@ final class ConfigBinder {
     private PoolConfig pool(Fields f) {
         PoolConfig d = PoolConfig.DEFAULT;
         return new PoolConfig(f.integer("max_connections_per_endpoint", d.maxConnectionsPerEndpoint(), 1, 100_000),
-                f.duration("idle_timeout", d.idleTimeout(), false));
+                f.duration("idle_timeout", d.idleTimeout(), false),
+                f.size("max_response_header_size", d.maxResponseHeaderBytes(), 1024, 1024 * 1024, "1KiB..1MiB"));
     }
 
     private EndpointConfig endpoint(Fields f) {
@@ -376,7 +377,9 @@ final class ConfigBinder {
         TimeoutsConfig d = TimeoutsConfig.DEFAULT;
         return new TimeoutsConfig(f.duration("connect", d.connect(), false),
                 f.duration("response_header", d.responseHeader(), false),
-                f.duration("idle", d.idle(), false));
+                f.duration("idle", d.idle(), false),
+                f.rate("min_response_rate", (int) d.minResponseRate(), Integer.MAX_VALUE,
+                        "0B/s (off) up to 2047MiB/s"));
     }
 
     /** Reads and declares a name; a map without one gets {@code defaultName} (null: the name is required). */

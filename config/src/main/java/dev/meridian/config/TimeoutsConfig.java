@@ -5,12 +5,22 @@ import java.time.Duration;
 /**
  * Per-route upstream timeouts.
  *
- * @param connect        to open an upstream connection (default 5 s)
- * @param responseHeader from the request's last byte sent to the response headers received (default 60 s, as nginx's
- *                       proxy_read_timeout)
- * @param idle           the longest silence while a request or response body streams, either way (default 60 s)
+ * @param connect         to open an upstream connection (default 5 s)
+ * @param responseHeader  from the request's last byte sent to the response headers received (default 60 s, as
+ *                        nginx's proxy_read_timeout)
+ * @param idle            the longest silence while a request or response body streams, either way (default 60 s)
+ * @param minResponseRate bytes per second a response body must average over each {@code idle} period while Meridian
+ *                        reads it (default 256); a slower body is cut off, as a silent one is. 0 (0B/s) turns the check off,
+ *                        for routes that stream sparse events (server-sent events, long polls), which the idle timeout
+ *                        alone then governs
  */
-public record TimeoutsConfig(Duration connect, Duration responseHeader, Duration idle) {
+public record TimeoutsConfig(Duration connect, Duration responseHeader, Duration idle, long minResponseRate) {
+    public static final long DEFAULT_MIN_RESPONSE_RATE = 256;
     public static final TimeoutsConfig DEFAULT =
             new TimeoutsConfig(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60));
+
+    /** The default minimum response rate. */
+    public TimeoutsConfig(Duration connect, Duration responseHeader, Duration idle) {
+        this(connect, responseHeader, idle, DEFAULT_MIN_RESPONSE_RATE);
+    }
 }

@@ -335,6 +335,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void upstreamHardeningKeysAreRead() {
+        MeridianConfig c = ConfigLoader.parse("hardening.yaml", """
+                listeners: [{address: 127.0.0.1, port: 8080}]
+                regions: [{name: r, jurisdiction: US, latitude: 0, longitude: 0}]
+                clusters: [{name: c, pool: {max_response_header_size: 16KiB}, endpoints: [{id: e, address: "h:1",
+                  region: r}]}]
+                routes:
+                  - {cluster: c, timeouts: {min_response_rate: 1KiB/s}}
+                  - {cluster: c, timeouts: {min_response_rate: 0B/s}}
+                  - {cluster: c}
+                """).orThrow();
+
+        assertThat(c.clusters().get(0).pool().maxResponseHeaderBytes()).isEqualTo(16 * 1024);
+        assertThat(c.routes().get(0).timeouts().minResponseRate()).isEqualTo(1024);
+        assertThat(c.routes().get(1).timeouts().minResponseRate()).isZero();
+        assertThat(c.routes().get(2).timeouts().minResponseRate())
+                .isEqualTo(TimeoutsConfig.DEFAULT_MIN_RESPONSE_RATE);
+    }
+
+    @Test
     void shippedExamplesAreValid() {
         for (String name : List.of("minimal.yaml", "three-regions.yaml")) {
             ConfigResult result = ConfigLoader.load(Path.of("..", "examples", name));

@@ -110,6 +110,12 @@ class InvalidConfigTest {
                         21, 16, "'connect' must be greater than zero", "e.g. 250ms"),
                 mistake("size in decimal units", "routes:\n", "server:\n  max_header_size: 64KB\nroutes:\n",
                         18, 20, "bad size '64KB'", "512B, 8KiB, 1MiB"),
+                mistake("rate without a period", "    cluster: api\n", "    cluster: api\n    timeouts:\n"
+                                + "      min_response_rate: 1KiB\n",
+                        21, 26, "bad rate '1KiB'", "a size followed by /s"),
+                mistake("response header limit too small", "    endpoints:\n", "    pool:\n"
+                                + "      max_response_header_size: 512B\n    endpoints:\n",
+                        13, 33, "max_response_header_size 512B out of range", "1KiB..1MiB"),
                 mistake("unknown policy", "    endpoints:\n", "    policy: round_robin\n    endpoints:\n",
                         12, 13, "unknown policy 'round_robin'", "allowed policies: weighted, random, least_request, latency"),
                 mistake("empty routes", "routes:\n  - name: all\n    cluster: api\n", "routes: []\n",
