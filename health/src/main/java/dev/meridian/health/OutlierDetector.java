@@ -43,7 +43,7 @@ final class OutlierDetector implements OutcomeSink {
 
     @Override
     public void failedBeforeResponse(EndpointState endpoint) {
-        gatewayFailure(endpoint, "reset or timeout before response");
+        gatewayFailure(endpoint, "reset, timeout or broken response");
     }
 
     private void gatewayFailure(EndpointState endpoint, String what) {

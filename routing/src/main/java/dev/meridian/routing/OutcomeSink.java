@@ -26,6 +26,15 @@ public interface OutcomeSink {
     void failedBeforeResponse(EndpointState endpoint);
 
     /**
+     * The response broke off after its headers, or broke HTTP/1.1's framing (bytes past its end, a reset or close
+     * mid-body, a body slower than the route's minimum rate): a gateway failure like a reset before the response,
+     * reported instead of {@link #responded} for that try.
+     */
+    default void responseBroken(EndpointState endpoint) {
+        failedBeforeResponse(endpoint);
+    }
+
+    /**
      * Response headers arrived.
      *
      * @param headerLatencyNanos from the request head sent to the response head received

@@ -57,15 +57,17 @@ final class HedgeTry implements UpstreamListener {
      *
      * @param connectionSlot the breaker whose connection slot the caller took for a new connection; null when the
      *                       pool has an idle one
+     * @param maxResponseHeaderBytes the cluster's limit on a response's headers, for a new connection
      */
-    void start(UpstreamPool pool, CircuitBreaker connectionSlot, Duration connectTimeout, HttpRequest request,
-               ReplayBuffer body) {
+    void start(UpstreamPool pool, CircuitBreaker connectionSlot, Duration connectTimeout, int maxResponseHeaderBytes,
+               HttpRequest request, ReplayBuffer body) {
         UpstreamConnection idle = pool.pollIdle(endpoint);
         if (idle != null) {
             send(idle, request, body);
             return;
         }
-        pool.connect(endpoint, connectTimeout, connectionSlot).addListener((ChannelFuture f) -> {
+        ChannelFuture connecting = pool.connect(endpoint, connectTimeout, connectionSlot, maxResponseHeaderBytes);
+        connecting.addListener((ChannelFuture f) -> {
             if (done) {
                 f.channel().close();
             } else if (f.isSuccess()) {

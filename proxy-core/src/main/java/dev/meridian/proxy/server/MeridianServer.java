@@ -93,7 +93,7 @@ public final class MeridianServer implements AutoCloseable {
             PerLoop<PickContext> picks = new PerLoop<>(group, loop -> new PickContext(seeds.split()));
             TrafficMeters meters = new TrafficMeters();
             PerLoop<UpstreamPool> pools = new PerLoop<>(group, loop ->
-                    new UpstreamPool(loop, transport, config.server().maxHeaderBytes(), stats, meters));
+                    new UpstreamPool(loop, transport, stats, meters));
             ChannelGroup clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
             ServerContext context = new ServerContext(routing, config.server(), stats, picks, pools, clients,
                     new PerLoop<>(group, loop -> new AtomicInteger()), meters);

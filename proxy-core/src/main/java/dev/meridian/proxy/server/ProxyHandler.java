@@ -28,6 +28,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -149,6 +150,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private long requestCompleteAt;
     private boolean responseStarted;
     private boolean upstreamKeepAlive;
+    /** The client learns the end of the response body from the close (an HTTP/1.0 client, no length). */
+    private boolean clientBodyEndsAtClose;
+    /**
+     * The status of a response head whose outcome waits for the end of its body: a body that breaks off makes the
+     * try a failure for outlier detection, not a success. 0: none waiting (5xx are reported at the head).
+     */
+    private int outcomeStatus;
+    private long outcomeLatencyNanos;
+    private final ResponsePace responsePace = new ResponsePace();
     private boolean closeAfterResponse;
     /** Last byte moved for the current exchange, or the end of the last one while the connection idles. */
     private long lastActivity;
@@ -573,7 +583,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         holdingPending = true;
-        ChannelFuture f = pool.connect(endpoint, timeouts.connect(), breaker);
+        ChannelFuture f = pool.connect(endpoint, timeouts.connect(), breaker,
+                cluster.config().pool().maxResponseHeaderBytes());
         connectingChannel = f.channel();
         f.addListener(onConnected);
     }
@@ -840,7 +851,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         stats.hedges.increment();
         meters.retried(next);
         hedge = new HedgeTry(next, this);
-        hedge.start(pool, needsConnection ? breaker : null, timeouts.connect(), request, replay);
+        hedge.start(pool, needsConnection ? breaker : null, timeouts.connect(),
+                cluster.config().pool().maxResponseHeaderBytes(), request, replay);
     }
 
     @Override
@@ -935,7 +947,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (upstream != null) {
-            upstream.reading(ctx.channel().isWritable());
+            boolean writable = ctx.channel().isWritable();
+            if (writable && !upstream.isReading()) {
+                responsePace.restart(System.nanoTime());  // the paused time was the client's, not the endpoint's
+            }
+            upstream.reading(writable);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -987,7 +1003,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         lastActivity = System.nanoTime();
         cancelHedge();
-        outcomes().responded(endpoint, code, lastActivity - requestHeadSentAt);
+        if (code >= 500) {
+            outcomes().responded(endpoint, code, lastActivity - requestHeadSentAt);
+        } else {
+            outcomeStatus = code;
+            outcomeLatencyNanos = lastActivity - requestHeadSentAt;
+        }
         meters.upstreamLatency(cluster.name(), lastActivity - requestHeadSentAt);
         endpoint.latency().observe(lastActivity - requestHeadSentAt, lastActivity);
         if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
@@ -1015,8 +1036,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                 response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             } else {
                 closeAfterResponse = true;  // an HTTP/1.0 client learns the body's end from the close
+                clientBodyEndsAtClose = true;
             }
         }
+        responsePace.start(lastActivity, timeouts.minResponseRate(), timeouts.idle().toNanos());
+        timerBy(responsePace.judging() ? responsePace.windowEnd() : lastActivity + timeouts.idle().toNanos());
         if (server.draining()) {
             closeAfterResponse = true;
         }
@@ -1036,6 +1060,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         lastActivity = System.nanoTime();
+        responsePace.received(content.content().readableBytes());
         exchangeLog.responseBytes(content.content().readableBytes());
         ctx.write(content, ctx.voidPromise());
         if (content instanceof LastHttpContent) {
@@ -1064,11 +1089,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         if (responseStarted) {
-            stats.upstreamResets.increment();
+            countBroken(c);
+            settleOutcome(true);
             abortClient();
             return;
         }
-        if (c.reused() && !retriedStale && replay.replayable()) {
+        if (c.reused() && !c.answered() && !retriedStale && replay.replayable()) {
             // The endpoint closed an idle keep-alive connection just as we reused it: a race, not a failure of
             // the endpoint, so the same endpoint gets the request again on a fresh connection.
             retriedStale = true;
@@ -1076,9 +1102,37 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             acquireUpstream(true);
             return;
         }
-        stats.upstreamResets.increment();
+        countBroken(c);
         outcomes().failedBeforeResponse(endpoint);
-        attemptFailed(HttpResponseStatus.BAD_GATEWAY, reason + " before responding", true);
+        attemptFailed(HttpResponseStatus.BAD_GATEWAY,
+                c.malformed() || c.answered() ? reason : reason + " before responding", true);
+    }
+
+    private void countBroken(UpstreamConnection c) {
+        if (c.headersTooLarge()) {
+            stats.upstreamHeadersTooLarge.increment();
+        } else if (c.malformed()) {
+            stats.upstreamMalformed.increment();
+        } else {
+            stats.upstreamResets.increment();
+        }
+    }
+
+    /**
+     * Reports the outcome of a response whose head came earlier: a success, or a failure when its body broke off.
+     * Once per response; also when the client left mid-response, which is no fault of the endpoint.
+     */
+    private void settleOutcome(boolean broken) {
+        responsePace.stop();
+        if (outcomeStatus == 0) {
+            return;
+        }
+        if (broken) {
+            outcomes().responseBroken(endpoint);
+        } else {
+            outcomes().responded(endpoint, outcomeStatus, outcomeLatencyNanos);
+        }
+        outcomeStatus = 0;
     }
 
     private void responseEnded() {
@@ -1086,7 +1140,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         upstream = null;
         if (c != null) {
             c.detach();
-            if (requestComplete && upstreamKeepAlive && !server.draining()) {
+            boolean overran = c.overran();
+            if (overran) {
+                // Relayed whole as its framing said; the extra bytes would have answered someone else's request.
+                stats.upstreamOverruns.increment();
+            }
+            settleOutcome(overran);
+            if (requestComplete && upstreamKeepAlive && !server.draining() && !overran) {
                 pool.release(c, cluster.config().pool().idleTimeout());
             } else {
                 c.channel().close();
@@ -1250,10 +1310,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void abortClient() {
+        boolean endsAtClose = responseStarted && clientBodyEndsAtClose;
         discardUpstream();
         endExchange();
         closing = true;
         releasePending();
+        if (endsAtClose) {
+            // A clean close would tell this client the body is complete: a reset tells it the truth.
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        }
         ctx.close();
     }
 
@@ -1272,6 +1337,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         inExchange = false;
         exchangeLog.end(endpoint, cluster, tried.count(), System.nanoTime());
+        settleOutcome(false);
+        clientBodyEndsAtClose = false;
         endAttempt();
         cancelHedge();
         releaseHedgePermit();
@@ -1449,6 +1516,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (awaitingHead && hedge == null && !hedgeConsidered && now - hedgeDeadline >= 0 && hedgeApplies()) {
             launchHedge();
         }
+        if (responseStarted && responsePace.judging() && upstream.isReading()) {
+            judgeResponsePace(now);
+            return;
+        }
         long deadline = awaitingHead
                 ? requestCompleteAt + tryHeaderTimeoutNanos()
                 : lastActivity + timeouts.idle().toNanos();
@@ -1463,6 +1534,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             stats.responseTimeouts.increment();  // once per try, however long a retry then waits for budget
         }
         if (responseStarted) {
+            // Silent while Meridian was reading: the endpoint stalled. Paused for a slow client: the client did.
+            settleOutcome(upstream.isReading());
             abortClient();
             return;
         }
@@ -1492,6 +1565,28 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "request to endpoint '" + endpoint.id()
                     + "' stalled for " + timeouts.idle().toMillis() + " ms", true);
         }
+    }
+
+    /**
+     * The end of a pace window of the response body: a window that brought at least the route's min_response_rate
+     * starts the next; one that did not, silent or trickling, ends the response.
+     */
+    private void judgeResponsePace(long now) {
+        if (now - responsePace.windowEnd() < 0) {
+            timerBy(responsePace.windowEnd());
+            return;
+        }
+        if (responsePace.keptUp()) {
+            responsePace.restart(now);
+            timerBy(responsePace.windowEnd());
+            return;
+        }
+        stats.responseTimeouts.increment();
+        if (responsePace.bytes() > 0) {
+            stats.slowResponses.increment();
+        }
+        settleOutcome(true);
+        abortClient();
     }
 
     private static String pathOf(String uri) {

@@ -17,7 +17,26 @@ public final class ProxyStats {
     public final LongAdder connectTimeouts = new LongAdder();
     public final LongAdder poolExhausted = new LongAdder();
     public final LongAdder responseTimeouts = new LongAdder();
+    /** Upstream connections closed or reset before the response ended (before its head, or mid-body). */
     public final LongAdder upstreamResets = new LongAdder();
+    /**
+     * Responses refused or cut off because they broke HTTP/1.1: an invalid status line, header or chunk, conflicting
+     * or unsupported framing (Content-Length with Transfer-Encoding, several Content-Lengths, a coding other than
+     * chunked). 502 when nothing was sent yet; the client connection is closed otherwise.
+     */
+    public final LongAdder upstreamMalformed = new LongAdder();
+    /** Responses refused (502) because their head passed the cluster's max_response_header_size. */
+    public final LongAdder upstreamHeadersTooLarge = new LongAdder();
+    /**
+     * Upstream connections closed because the endpoint sent bytes past the end of a response or while no request
+     * was out: those bytes would have answered the next request. The response itself was relayed whole.
+     */
+    public final LongAdder upstreamOverruns = new LongAdder();
+    /**
+     * Responses cut off because their body came slower than the route's min_response_rate (a subset of
+     * responseTimeouts, which also counts silent stalls).
+     */
+    public final LongAdder slowResponses = new LongAdder();
     public final LongAdder badRequests = new LongAdder();
     public final LongAdder uriTooLong = new LongAdder();
     public final LongAdder headersTooLarge = new LongAdder();

@@ -94,6 +94,9 @@ public final class ServerContext {
 
     void outcomes(OutcomeSink sink) {
         outcomes = ErrorRateRecorder.before(sink);
+        for (UpstreamPool pool : pools.all()) {
+            pool.outcomes(outcomes);
+        }
     }
 
     /** Where each exchange's access log line goes: off until the server starts it, swapped by reloads. */

@@ -6,6 +6,7 @@ import dev.meridian.routing.EndpointState;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -25,20 +26,36 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final TrafficMeters.EndpointMeters meters;
     /** Counted as opened in {@link #meters}: only then is its close counted. */
     private boolean counted;
+    private final ResponseDecoder decoder;
+    private final RequestEncoder encoder;
     private Channel channel;
     private UpstreamListener listener;
+    /** Why the connection is broken; once set, nothing more it decodes reaches anyone. */
     private String failure;
+    /** The failure is a response that broke the protocol (as opposed to a close or a reset). */
+    private boolean malformed;
+    private boolean headersTooLarge;
     private boolean reused;
     private boolean reading = true;
     private long idleSinceNanos;
     private long idleTimeoutNanos;
 
     UpstreamConnection(EndpointState endpoint, UpstreamPool pool, CircuitBreaker breaker,
-                       TrafficMeters.EndpointMeters meters) {
+                       TrafficMeters.EndpointMeters meters, int maxResponseHeaderBytes) {
         this.endpoint = endpoint;
         this.pool = pool;
         this.breaker = breaker;
         this.meters = meters;
+        this.decoder = new ResponseDecoder(maxResponseHeaderBytes, this::unaskedBytes);
+        this.encoder = new RequestEncoder(decoder);
+    }
+
+    ResponseDecoder decoder() {
+        return decoder;
+    }
+
+    RequestEncoder encoder() {
+        return encoder;
     }
 
     /** The connection handler of a channel this pool opened. */
@@ -57,6 +74,42 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Whether this connection served an earlier request: then a close before any response byte may be a race. */
     public boolean reused() {
         return reused;
+    }
+
+    /**
+     * Whether some byte of a response arrived for the request now out. A close before any did, on a reused
+     * connection, may be the endpoint closing it while idle just as it was reused: a race, not a broken endpoint.
+     */
+    public boolean answered() {
+        return decoder.answered();
+    }
+
+    /**
+     * The endpoint sent more than the response it announced: the response was relayed whole, but the connection is
+     * closed rather than reused, since the extra bytes would answer the next request.
+     */
+    public boolean overran() {
+        return decoder.overran();
+    }
+
+    /** The connection broke because the response broke HTTP/1.1 (grammar, framing), not by a close or a reset. */
+    public boolean malformed() {
+        return malformed;
+    }
+
+    /** The connection broke because the response head passed the cluster's max_response_header_size. */
+    public boolean headersTooLarge() {
+        return headersTooLarge;
+    }
+
+    /** Whether the response is read, or paused because the client cannot take more (backpressure). */
+    public boolean isReading() {
+        return reading;
+    }
+
+    /** Whether the connection may carry another request: the last response ended exactly where it said. */
+    boolean reusable() {
+        return failure == null && decoder.clean();
     }
 
     /** Pauses or resumes reading the response, for backpressure; toggled only on a change (an epoll_ctl each). */
@@ -105,6 +158,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         UpstreamListener l = listener;
+        if (failure != null) {
+            // Broken (a reset, a bad response): what the decoder still makes of it, such as the end of a body
+            // delimited by the close, must not pass for a response that ended well.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (l == null || !(msg instanceof HttpObject)) {
             // Bytes on an idle connection break HTTP/1.1 framing: the connection cannot be trusted any more.
             ReferenceCountUtil.release(msg);
@@ -114,7 +173,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         HttpObject obj = (HttpObject) msg;
         if (obj.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
-            failure = "invalid response from endpoint '" + endpoint.id() + "': " + obj.decoderResult().cause();
+            invalidResponse(obj.decoderResult().cause());
             ctx.close();
             return;
         }
@@ -128,6 +187,33 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(obj);
             }
         }
+    }
+
+    private void invalidResponse(Throwable cause) {
+        malformed = true;
+        String problem;
+        if (cause instanceof InvalidResponseException) {
+            headersTooLarge = ((InvalidResponseException) cause).tooLarge();
+            problem = cause.getMessage();
+        } else if (cause instanceof TooLongFrameException) {
+            // The head check measures first; Netty's own limit is only a backstop.
+            headersTooLarge = true;
+            problem = "response headers larger than " + decoder.maxHeaderBytes() + " bytes";
+        } else {
+            String message = cause == null ? null : cause.getMessage();
+            problem = message != null ? message : cause == null ? "unknown error" : cause.getClass().getSimpleName();
+        }
+        failure = "endpoint '" + endpoint.id() + "' sent an invalid response: " + problem;
+    }
+
+    /** Bytes arrived while no request was out (the decoder dropped them): the connection's framing is lost. */
+    private void unaskedBytes() {
+        if (failure == null) {
+            failure = "endpoint '" + endpoint.id() + "' sent bytes after the end of its response";
+            malformed = true;
+        }
+        pool.unaskedBytes(this);
+        channel.close();
     }
 
     @Override
@@ -173,7 +259,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         UpstreamListener l = listener;
         listener = null;
         if (l != null) {
-            l.onUpstreamClosed(failure != null ? failure
+            l.onUpstreamClosed(failure != null ? failure : decoder.answered()
+                    ? "endpoint '" + endpoint.id() + "' closed the connection in the middle of the response"
                     : "endpoint '" + endpoint.id() + "' closed the connection");
         }
     }

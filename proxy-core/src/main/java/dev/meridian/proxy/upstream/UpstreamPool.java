@@ -6,12 +6,11 @@ import dev.meridian.proxy.server.Transport;
 import dev.meridian.routing.AdminState;
 import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
+import dev.meridian.routing.OutcomeSink;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
@@ -24,24 +23,22 @@ import java.util.concurrent.TimeUnit;
  * so it needs no lock. Idle connections are reused newest first (warm, and the oldest age out).
  */
 public final class UpstreamPool {
-    /** Response chunks up to 64 KiB: fewer, larger writes when bodies are big. */
-    private static final int MAX_CHUNK = 64 * 1024;
     private static final Duration SWEEP_PERIOD = Duration.ofSeconds(1);
 
     private final Bootstrap bootstrap;
     private final ProxyStats stats;
     private final TrafficMeters meters;
     private final Map<EndpointState, Slot> slots = new IdentityHashMap<>();
-    private final int maxResponseHeaderBytes;
     private int connectTimeoutMillis = -1;
+    /** Set once the health subsystem is up; read only when an idle connection misbehaves. */
+    private volatile OutcomeSink outcomes = OutcomeSink.NONE;
 
     private static final class Slot {
         final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
         int open;
     }
 
-    public UpstreamPool(EventLoop loop, Transport transport, int maxResponseHeaderBytes, ProxyStats stats,
-                        TrafficMeters meters) {
+    public UpstreamPool(EventLoop loop, Transport transport, ProxyStats stats, TrafficMeters meters) {
         this.stats = stats;
         this.meters = meters;
         this.bootstrap = new Bootstrap()
@@ -50,7 +47,6 @@ public final class UpstreamPool {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(NoopHandler.INSTANCE);
-        this.maxResponseHeaderBytes = maxResponseHeaderBytes;
         loop.scheduleWithFixedDelay(this::closeExpiredIdle, SWEEP_PERIOD.toNanos(), SWEEP_PERIOD.toNanos(),
                 TimeUnit.NANOSECONDS);
     }
@@ -95,16 +91,21 @@ public final class UpstreamPool {
         return slot == null || slot.open < max;
     }
 
-    /** Opens a new connection; its {@link UpstreamConnection} is {@code UpstreamConnection.of(future.channel())}. */
-    public ChannelFuture connect(EndpointState endpoint, Duration timeout) {
-        return connect(endpoint, timeout, null);
+    /** Where a misbehaving idle connection is reported, as a failure of its endpoint. */
+    public void outcomes(OutcomeSink sink) {
+        outcomes = sink;
     }
 
     /**
-     * Opens a new connection that holds a slot the caller took with {@link CircuitBreaker#tryOpenConnection()}; the
-     * slot is given back when the channel is gone, whether it ever connected or not.
+     * Opens a new connection; its {@link UpstreamConnection} is {@code UpstreamConnection.of(future.channel())}.
+     *
+     * @param breaker                whose connection slot the caller took with
+     *                               {@link CircuitBreaker#tryOpenConnection()}, given back when the channel is gone,
+     *                               whether it ever connected or not; null: none
+     * @param maxResponseHeaderBytes the cluster's limit on a response's headers
      */
-    public ChannelFuture connect(EndpointState endpoint, Duration timeout, CircuitBreaker breaker) {
+    public ChannelFuture connect(EndpointState endpoint, Duration timeout, CircuitBreaker breaker,
+                                 int maxResponseHeaderBytes) {
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
         if (millis != connectTimeoutMillis) {
             bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis);
@@ -114,14 +115,12 @@ public final class UpstreamPool {
         slot.open++;
         stats.upstreamConnections.increment();
         UpstreamConnection connection = new UpstreamConnection(endpoint, this, breaker,
-                meters.endpoint(endpoint.id()));
+                meters.endpoint(endpoint.id()), maxResponseHeaderBytes);
         ChannelFuture f = bootstrap.register();
         // Added here rather than by an initializer because only this call knows the endpoint.
         f.channel().pipeline()
-                .addLast("http-codec", new HttpClientCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(8 * 1024)
-                        .setMaxHeaderSize(maxResponseHeaderBytes)
-                        .setMaxChunkSize(MAX_CHUNK), false, false))
+                .addLast("http-decoder", connection.decoder())
+                .addLast("http-encoder", connection.encoder())
                 .addLast(UpstreamConnection.HANDLER_NAME, connection);
         if (f.isDone() && !f.isSuccess()) {
             return f;
@@ -134,6 +133,10 @@ public final class UpstreamPool {
         if (!c.channel().isActive()) {
             return;
         }
+        if (!c.reusable()) {
+            c.channel().close();  // the caller should have seen it; framing is never trusted on faith
+            return;
+        }
         if (retired(c.endpoint())) {
             // Drained or in maintenance: its keep-alive connections end with their current response.
             c.channel().close();
@@ -143,6 +146,12 @@ public final class UpstreamPool {
         slots.computeIfAbsent(c.endpoint(), e -> new Slot()).idle.addLast(c);
         // Keep reading while idle, so the endpoint closing the connection is seen at once.
         c.reading(true);
+    }
+
+    /** An idle connection received bytes nobody asked for; it is being closed. */
+    void unaskedBytes(UpstreamConnection c) {
+        stats.upstreamOverruns.increment();
+        outcomes.responseBroken(c.endpoint());
     }
 
     void closed(UpstreamConnection c) {

@@ -1,0 +1,145 @@
+package dev.meridian.proxy.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ResponseHeadCheckTest {
+    private static final int MAX = 1024;
+
+    /** Checks the head given whole, then again fed one byte at a time; both must agree. */
+    private static String check(String head) {
+        String whole = run(head, head.length());
+        String trickled = run(head, 1);
+        assertThat(trickled).as("fed byte by byte").isEqualTo(whole);
+        return whole;
+    }
+
+    private static String run(String head, int step) {
+        ResponseHeadCheck check = new ResponseHeadCheck(MAX);
+        byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            for (int i = 0; i < bytes.length; i += step) {
+                buf.writeBytes(bytes, i, Math.min(step, bytes.length - i));
+                ResponseHeadCheck.Result r = check.check(buf);
+                if (r == ResponseHeadCheck.Result.COMPLETE) {
+                    return "ok";
+                }
+                if (r == ResponseHeadCheck.Result.INVALID) {
+                    return (check.tooLarge() ? "too large: " : "") + check.problem();
+                }
+            }
+            return "incomplete";
+        } finally {
+            buf.release();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
+        "HTTP/1.0 404 Not Found\r\n\r\n",
+        "HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 204 \r\n\r\n",
+        "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX-Empty:\r\nX-Tab:\tvalue\t\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX-Latin: caf\u00e9\r\n\r\n",
+        "HTTP/1.1 599 Custom reason, with punctuation!\r\n\r\n",
+    })
+    void wellFormedHeadsPass(String head) {
+        assertThat(check(head)).isEqualTo("ok");
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of("HTTP/2.0 200 OK\r\n\r\n", "status line 'HTTP/2.0 200 OK' is not HTTP/1.0 or HTTP/1.1"),
+                Arguments.of("ICY 200 OK\r\n\r\n", "status line 'ICY 200 OK' is not HTTP/1.0 or HTTP/1.1"),
+                Arguments.of("http/1.1 200 OK\r\n\r\n", "is not HTTP/1.0 or HTTP/1.1"),
+                Arguments.of("HTTP/1.1  200 OK\r\n\r\n", "has no three-digit status code"),
+                Arguments.of("HTTP/1.1 2000 OK\r\n\r\n", "has no three-digit status code"),
+                Arguments.of("HTTP/1.1 20x OK\r\n\r\n", "has no three-digit status code"),
+                Arguments.of("HTTP/1.1 099 Low\r\n\r\n", "status code 99 is outside 100-599"),
+                Arguments.of("HTTP/1.1 600 High\r\n\r\n", "status code 600 is outside 100-599"),
+                Arguments.of("HTTP/1.1 101 Switching Protocols\r\n\r\n", "101 Switching Protocols"),
+                Arguments.of("HTTP/1.1 200 O\u0000K\r\n\r\n", "control character in the status line"),
+                Arguments.of("HTTP/1.1 200 OK\n\n", "bare LF at the end of a status line"),
+                Arguments.of("HTTP/1.1 200 OK\r\nA: b\n\r\n", "bare LF at the end of a header line"),
+                Arguments.of("HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n", "control character in the value of header 'A'"),
+                Arguments.of("HTTP/1.1 200 OK\r\nA: b\u007f\r\n\r\n", "control character in the value of header 'A'"),
+                Arguments.of("HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n", "obsolete line folding"),
+                Arguments.of("HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\n",
+                        "whitespace in or after the header name 'Content-Length'"),
+                Arguments.of("HTTP/1.1 200 OK\r\nTransfer-Encoding x: chunked\r\n\r\n",
+                        "whitespace in or after the header name 'Transfer-Encoding'"),
+                Arguments.of("HTTP/1.1 200 OK\r\nA\"B: c\r\n\r\n", "invalid character in the header name 'A\"'"),
+                Arguments.of("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", "header line 'NoColon' has no colon"),
+                Arguments.of("HTTP/1.1 200 OK\r\n: empty\r\n\r\n", "header line with an empty name"),
+                Arguments.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\n",
+                        "several Content-Length headers"),
+                Arguments.of("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\n", "invalid Content-Length '2, 2'"),
+                Arguments.of("HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\n", "invalid Content-Length '+2'"),
+                Arguments.of("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+                        "invalid Content-Length"),
+                Arguments.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
+                        "both Content-Length and Transfer-Encoding"),
+                Arguments.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+                        "Transfer-Encoding 'gzip, chunked': only a single 'chunked' coding is relayed"),
+                Arguments.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                        "Transfer-Encoding 'chunked, chunked'"),
+                Arguments.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n", "Transfer-Encoding 'xchunked'"),
+                Arguments.of("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                        "Transfer-Encoding in an HTTP/1.0 response"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformed")
+    void malformedHeadsAreRefusedWithAReason(String head, String reason) {
+        assertThat(check(head)).contains(reason).doesNotStartWith("too large");
+    }
+
+    @Test
+    void headersBeyondTheLimitAreTooLargeBeforeTheirEndArrives() {
+        String big = "HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(MAX) + "\r\n\r\n";
+        assertThat(check(big)).isEqualTo("too large: response headers larger than 1024 bytes");
+        String unfinished = big.substring(0, big.length() - 10);  // no line end yet: the size alone decides
+        assertThat(run(unfinished, unfinished.length())).startsWith("too large");
+    }
+
+    @Test
+    void anEndlessStatusLineIsTooLarge() {
+        String endless = "HTTP/1.1 200 " + "x".repeat(ResponseHeadCheck.MAX_STATUS_LINE);
+        assertThat(run(endless, endless.length())).isEqualTo("too large: status line longer than 8192 bytes");
+    }
+
+    @Test
+    void aHeadWithoutItsEmptyLineIsIncomplete() {
+        assertThat(check("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")).isEqualTo("incomplete");
+    }
+
+    @Test
+    void resetStartsOver() {
+        ResponseHeadCheck check = new ResponseHeadCheck(MAX);
+        String head = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n";
+        ByteBuf first = Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII);
+        ByteBuf second = Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII);
+        try {
+            assertThat(check.check(first)).isEqualTo(ResponseHeadCheck.Result.COMPLETE);
+            check.reset();
+            // Without the reset, a second Content-Length would count as a duplicate.
+            assertThat(check.check(second)).isEqualTo(ResponseHeadCheck.Result.COMPLETE);
+        } finally {
+            first.release();
+            second.release();
+        }
+    }
+}
