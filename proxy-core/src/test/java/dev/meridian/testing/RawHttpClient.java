@@ -104,7 +104,12 @@ public final class RawHttpClient implements AutoCloseable {
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = readChunked();
         } else if (headers.containsKey("content-length")) {
-            body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+            int length = Integer.parseInt(headers.get("content-length"));
+            body = in.readNBytes(length);
+            if (body.length < length) {
+                // A body cut short is no response: the caller must not take the piece for the whole.
+                throw new EOFException("connection closed after " + body.length + " of " + length + " body bytes");
+            }
         } else {
             body = in.readAllBytes();
         }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -67,7 +68,13 @@ public final class TestBackend implements AutoCloseable {
         /** Answers, one second late. */
         SLOW,
         /** Answers 150 ms late: slow enough for a latency detector, fast enough for a client. */
-        LAGGY
+        LAGGY,
+        /** Resets the connection (TCP RST) as soon as a request head arrives: mid-upload when a body follows. */
+        RESET,
+        /** Sends the response head and part of its body, then resets the connection (TCP RST). */
+        RESET_MID_RESPONSE,
+        /** Stops reading a connection once a request head arrives, and never answers: a body backs up. */
+        FREEZE
     }
 
     /** One received request: its head and what its body added up to. */
@@ -83,12 +90,14 @@ public final class TestBackend implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile Fault fault = Fault.NONE;
 
-    private TestBackend(String name) throws InterruptedException {
+    private TestBackend(String name, int port) throws InterruptedException {
         this.name = name;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
+                // A restart on the same port must not wait for the old connections' TIME_WAIT.
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -99,11 +108,16 @@ public final class TestBackend implements AutoCloseable {
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", port).sync().channel();
     }
 
     public static TestBackend start(String name) throws InterruptedException {
-        return new TestBackend(name);
+        return new TestBackend(name, 0);
+    }
+
+    /** A backend on a given port: a killed one {@link #close closed} and started again where it was. */
+    public static TestBackend start(String name, int port) throws InterruptedException {
+        return new TestBackend(name, port);
     }
 
     public String name() {
@@ -120,6 +134,10 @@ public final class TestBackend implements AutoCloseable {
 
     public TestBackend fault(Fault newFault) {
         fault = newFault;
+        if (newFault != Fault.FREEZE) {
+            // Recovered: frozen connections read again, so they see the proxy's closes (or finish their body).
+            children.forEach(ch -> ch.config().setAutoRead(true));
+        }
         return this;
     }
 
@@ -167,6 +185,21 @@ public final class TestBackend implements AutoCloseable {
                         ctx.close();
                         return;
                     }
+                    if (fault == Fault.FREEZE) {
+                        // Its connections stay frozen after the fault ends: the proxy must give up on them.
+                        ctx.channel().config().setAutoRead(false);
+                        received.add(new Received(request.method().name(), request.uri(),
+                                new DefaultHttpHeaders().add(request.headers()), 0, 0));
+                        request = null;
+                        return;
+                    }
+                    if (fault == Fault.RESET) {
+                        received.add(new Received(request.method().name(), request.uri(),
+                                new DefaultHttpHeaders().add(request.headers()), 0, 0));
+                        request = null;
+                        reset(ctx);
+                        return;
+                    }
                 }
                 if (msg instanceof HttpContent && request != null) {
                     ByteBuf content = ((HttpContent) msg).content();
@@ -194,6 +227,14 @@ public final class TestBackend implements AutoCloseable {
                     return;
                 }
                 case HANG -> {
+                    return;
+                }
+                case RESET_MID_RESPONSE -> {
+                    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    head.headers().set("x-backend", name).set(HttpHeaderNames.CONTENT_LENGTH, 1000);
+                    ctx.write(head);
+                    ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("0123456789",
+                            StandardCharsets.US_ASCII))).addListener(f -> reset(ctx));
                     return;
                 }
                 case LAGGY -> {
@@ -253,6 +294,12 @@ public final class TestBackend implements AutoCloseable {
             } else {
                 sendSummary(ctx, req, keepAlive);
             }
+        }
+
+        /** Closes with SO_LINGER 0, so the kernel sends RST rather than FIN: a crashed or reset peer. */
+        private void reset(ChannelHandlerContext ctx) {
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            ctx.close();
         }
 
         private void sendSummary(ChannelHandlerContext ctx, HttpRequest req, boolean keepAlive) {

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamPool {
     private static final Duration SWEEP_PERIOD = Duration.ofSeconds(1);
 
+    private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ProxyStats stats;
     private final TrafficMeters meters;
@@ -39,6 +42,7 @@ public final class UpstreamPool {
     }
 
     public UpstreamPool(EventLoop loop, Transport transport, ProxyStats stats, TrafficMeters meters) {
+        this.loop = loop;
         this.stats = stats;
         this.meters = meters;
         this.bootstrap = new Bootstrap()
@@ -69,6 +73,18 @@ public final class UpstreamPool {
             return c;
         }
         return null;
+    }
+
+    /**
+     * The idle connections per endpoint, copied on the pool's own loop: what tests and diagnostics read to see that
+     * no dead connection waits for reuse. Callable from any thread; the copy is a snapshot.
+     */
+    public Future<Map<EndpointState, List<UpstreamConnection>>> idleConnections() {
+        return loop.submit(() -> {
+            Map<EndpointState, List<UpstreamConnection>> copy = new IdentityHashMap<>();
+            slots.forEach((endpoint, slot) -> copy.put(endpoint, List.copyOf(slot.idle)));
+            return copy;
+        });
     }
 
     /** Whether {@link #pollIdle} would return a connection now; takes nothing. */
