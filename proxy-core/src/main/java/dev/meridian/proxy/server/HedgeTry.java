@@ -34,6 +34,8 @@ final class HedgeTry implements UpstreamListener {
     private UpstreamConnection connection;
     private long headSentAt;
     private boolean done;
+    /** The connect failed before a socket existed (out of file descriptors): not the endpoint's doing. */
+    private boolean noSocket;
 
     HedgeTry(EndpointState endpoint, Owner owner) {
         this.endpoint = endpoint;
@@ -50,6 +52,10 @@ final class HedgeTry implements UpstreamListener {
 
     long headSentAt() {
         return headSentAt;
+    }
+
+    boolean noSocket() {
+        return noSocket;
     }
 
     /**
@@ -74,6 +80,7 @@ final class HedgeTry implements UpstreamListener {
                 send(UpstreamConnection.of(f.channel()), request, body);
             } else {
                 done = true;
+                noSocket = UpstreamConnection.of(f.channel()) == null;
                 owner.hedgeFailed(this, true, f.cause() instanceof ConnectTimeoutException);
             }
         });

@@ -624,6 +624,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         Throwable cause = f.cause();
+        if (UpstreamConnection.of(f.channel()) == null) {
+            // The proxy had no socket to open (out of file descriptors): nothing reached the endpoint, so the
+            // failure is not held against it, or local exhaustion would eject healthy endpoints one by one. The
+            // proxy is what is overloaded: 503.
+            stats.connectFailures.increment();
+            attemptFailed(HttpResponseStatus.SERVICE_UNAVAILABLE, "no socket to connect to endpoint '" + endpoint.id()
+                    + "' (" + endpoint.config().authority() + "): " + describe(cause), false);
+            return;
+        }
         boolean timedOut = cause instanceof ConnectTimeoutException;
         outcomes().connectFailed(endpoint, timedOut);
         meters.connectFailed(endpoint);
@@ -891,7 +900,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         hedge = null;
         releaseHedgePermit();
         EndpointState e = failed.endpoint();
-        if (connectFailure) {
+        if (failed.noSocket()) {
+            stats.connectFailures.increment();  // local exhaustion, not the endpoint's failure
+        } else if (connectFailure) {
             outcomes().connectFailed(e, timedOut);
             meters.connectFailed(e);
         } else {

@@ -127,20 +127,25 @@ public final class UpstreamPool {
             bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis);
             connectTimeoutMillis = millis;
         }
+        ChannelFuture f = bootstrap.register();
+        if (f.isDone() && !f.isSuccess()) {
+            // No socket (out of file descriptors) or no loop: such a channel never registers, so no unregistered
+            // event will give the caller's slot back; nothing of this pool was taken for it yet.
+            if (breaker != null) {
+                breaker.connectionClosed();
+            }
+            return f;
+        }
         Slot slot = slots.computeIfAbsent(endpoint, e -> new Slot());
         slot.open++;
         stats.upstreamConnections.increment();
         UpstreamConnection connection = new UpstreamConnection(endpoint, this, breaker,
                 meters.endpoint(endpoint.id()), maxResponseHeaderBytes);
-        ChannelFuture f = bootstrap.register();
         // Added here rather than by an initializer because only this call knows the endpoint.
         f.channel().pipeline()
                 .addLast("http-decoder", connection.decoder())
                 .addLast("http-encoder", connection.encoder())
                 .addLast(UpstreamConnection.HANDLER_NAME, connection);
-        if (f.isDone() && !f.isSuccess()) {
-            return f;
-        }
         return f.channel().connect(endpoint.address());
     }
 
