@@ -160,6 +160,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private long outcomeLatencyNanos;
     private final ResponsePace responsePace = new ResponsePace();
     private boolean closeAfterResponse;
+    /** The connection closes after a response sent before the whole request was read: it must linger. */
+    private boolean requestUnread;
+    /** The client sent its body below the minimum rate: it gets no lingering, which would only hold it longer. */
+    private boolean bodyTooSlow;
     /** Last byte moved for the current exchange, or the end of the last one while the connection idles. */
     private long lastActivity;
     /** At most one pending timer per connection; it re-arms itself rather than being cancelled per request. */
@@ -329,6 +333,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         headRequest = HttpMethod.HEAD.equals(req.method());
         clientKeepAlive = HttpUtil.isKeepAlive(req) && !server.draining();
         closeAfterResponse = !clientKeepAlive;
+        requestUnread = false;
         if (++requestsOnConnection >= server.serverConfig().maxRequestsPerConnection() && !closeAfterResponse) {
             // The last request this connection may carry: its response says so, and the connection closes after.
             closeAfterResponse = true;
@@ -1166,6 +1171,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (!requestComplete) {
             // The endpoint answered before the whole body arrived; the rest of it has nowhere to go.
             closeAfterResponse = true;
+            requestUnread = true;
         }
         ctx.flush();
         endExchange();
@@ -1206,6 +1212,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void replyLocally(HttpResponseStatus status, String reason, boolean retryAfter) {
         if (!requestComplete && !skipRestOfRequestBody()) {
             closeAfterResponse = true;
+            requestUnread = true;
         }
         if (server.draining()) {
             closeAfterResponse = true;
@@ -1292,6 +1299,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** The body being received fell below the minimum rate: 408 while nothing of the response went out. */
     private void requestBodyTooSlow(long now) {
         stats.slowRequestBodies.increment();
+        bodyTooSlow = true;
         String reason = "request body arriving at " + pace.bodyRate(now) + " B/s, below the minimum of "
                 + pace.minBodyRate() + " B/s";
         if (inExchange && !responseStarted) {
@@ -1394,7 +1402,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (closeAfterResponse) {
             closing = true;
             releasePending();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture written = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+            if (requestUnread && !bodyTooSlow) {
+                LingeringClose.after(written);
+            } else {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
             return;
         }
         drainPending();
