@@ -41,4 +41,19 @@ final class LingeringClose {
             duplex.shutdownOutput();
         });
     }
+
+    /**
+     * Closes once {@code written} (the last write of the response) completes, or {@code bound} from now if it has
+     * not: a client that stops reading just as its last response is written would otherwise hold the connection
+     * for ever, as nothing else watches a connection that is closing.
+     */
+    static void closeWhenWritten(ChannelFuture written, Duration bound) {
+        Channel ch = written.channel();
+        written.addListener((ChannelFuture f) -> ch.close());
+        if (!written.isDone()) {
+            ch.eventLoop().schedule(() -> {
+                ch.close();
+            }, bound.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
 }

@@ -51,6 +51,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -1406,7 +1407,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             if (requestUnread && !bodyTooSlow) {
                 LingeringClose.after(written);
             } else {
-                written.addListener(ChannelFutureListener.CLOSE);
+                // A client gets one keep-alive period to take the last of its response.
+                LingeringClose.closeWhenWritten(written, Duration.ofNanos(keepAliveNanos));
             }
             return;
         }

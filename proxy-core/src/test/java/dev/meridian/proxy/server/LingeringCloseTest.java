@@ -8,6 +8,8 @@ import dev.meridian.testing.RawHttpClient.Response;
 import dev.meridian.testing.TestBackend;
 import dev.meridian.testing.TestBackend.Fault;
 import dev.meridian.testing.TestConfigs;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,35 @@ class LingeringCloseTest {
             // The client keeps its end open and says nothing: lingering would hold the connection for seconds.
             await().atMost(Duration.ofMillis(LingeringClose.LINGER.toMillis() / 2))
                     .until(() -> proxy.downstreamConnections() == 0);
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsItsLastResponseIsClosedWithinAKeepAlivePeriod() throws Exception {
+        backend = TestBackend.start("a");
+        proxy = MeridianServer.start(TestConfigs.parse("""
+                server:
+                  keepalive_timeout: 300ms
+                clusters:
+                  - name: app
+                    endpoints:
+                      - {id: a, address: "%s", region: local}
+                routes:
+                  - cluster: app
+                    timeouts: {idle: 300ms}
+                """.formatted(backend.address())), 1);
+        // Depending on where the unread bytes pile up, the exchange either stalls mid-body (the route's idle
+        // timeout ends it) or ends with its last write pending on a closing connection, which nothing else watches.
+        for (int size = 64 * 1024; size <= 4 * 1024 * 1024; size *= 2) {
+            try (Socket s = new Socket()) {
+                s.setReceiveBufferSize(4096);
+                s.connect(proxy.address());
+                s.getOutputStream().write(("GET /download/" + size + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                await("a " + size + "-byte response never read").atMost(Duration.ofSeconds(5))
+                        .until(() -> proxy.downstreamConnections() == 0);
+            }
         }
     }
 }
