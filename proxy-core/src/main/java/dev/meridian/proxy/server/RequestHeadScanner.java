@@ -1,0 +1,196 @@
+package dev.meridian.proxy.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
+
+/**
+ * Checks the raw bytes of one request head for what Netty's decoder accepts but normalizes away, so that no check
+ * on the decoded request could see it any more:
+ * <ul>
+ *   <li>obsolete line folding (a header line starting with SP or HTAB): Netty joins it to the previous value;</li>
+ *   <li>request-line separators other than one SP (two spaces, tabs): Netty splits on any run of whitespace;</li>
+ *   <li>an HTTP version not spelled exactly {@code HTTP/d.d} ({@code http/1.1}): Netty upper-cases it;</li>
+ *   <li>whitespace between a header name and its colon, and a CR not followed by LF, with a clearer reason than
+ *       Netty's own refusal of them.</li>
+ * </ul>
+ * RFC 9112 §2.2, §3, §5.1 and §5.2 require or allow rejecting all of these; a proxy must, since the upstream may
+ * read such a head differently.
+ *
+ * <p>Streaming: the decoder feeds every byte it consumed while reading a head, in as many pieces as the head
+ * arrived in, and each byte once. One pass, a switch per byte, no allocation: the reasons are constants.
+ * Confined to the connection's event loop.
+ */
+final class RequestHeadScanner implements ByteProcessor {
+    static final String LEADING_JUNK = "the request line starts with whitespace or a control character";
+    static final String REQUEST_LINE_SEPARATORS =
+            "the request line must be method, target and version separated by single spaces";
+    static final String MALFORMED_VERSION = "malformed HTTP version: expected HTTP/1.1 or HTTP/1.0";
+    static final String OBS_FOLD = "obsolete line folding (a header line starting with whitespace) is not allowed";
+    static final String SPACE_BEFORE_COLON = "whitespace between a header name and its colon is not allowed";
+    static final String NO_COLON = "a header line has no colon";
+    static final String BARE_CR = "a CR not followed by LF in the request head";
+    static final String BARE_LF = "a LF not preceded by CR in the request head";
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte SP = ' ';
+    private static final byte HT = '\t';
+    private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
+
+    /** Before the request line: empty lines only (RFC 9112 §2.2 lets a server skip them). */
+    private static final int LEADING = 0;
+    private static final int LEADING_CR = 1;
+    private static final int METHOD = 2;
+    private static final int TARGET = 3;
+    private static final int VERSION = 4;
+    private static final int REQUEST_LINE_CR = 5;
+    private static final int LINE_START = 6;
+    private static final int NAME = 7;
+    private static final int VALUE = 8;
+    private static final int FIELD_CR = 9;
+    private static final int END_CR = 10;
+    private static final int DONE = 11;
+    private static final int FAILED = 12;
+
+    private int state = LEADING;
+    /** Bytes of the current request-line token so far. */
+    private int tokenLength;
+    private String problem;
+
+    /** Scans {@code buf}'s bytes from {@code from} (inclusive) to {@code to} (exclusive); stops at the head's end. */
+    void scan(ByteBuf buf, int from, int to) {
+        if (state < DONE && to > from) {
+            buf.forEachByte(from, to - from, this);
+        }
+    }
+
+    /** The first problem found in the head so far, or null. */
+    String problem() {
+        return problem;
+    }
+
+    /** Ready for the next request head on the connection. */
+    void reset() {
+        state = LEADING;
+        tokenLength = 0;
+        problem = null;
+    }
+
+    @Override
+    public boolean process(byte b) {
+        switch (state) {
+            case LEADING:
+                if (b == CR) {
+                    state = LEADING_CR;
+                } else if (b <= SP || b == 0x7f) {
+                    fail(b == LF ? BARE_LF : LEADING_JUNK);
+                } else {
+                    state = METHOD;
+                    tokenLength = 1;
+                }
+                break;
+            case LEADING_CR:
+                if (b == LF) {
+                    state = LEADING;
+                } else {
+                    fail(BARE_CR);
+                }
+                break;
+            case METHOD:
+            case TARGET:
+                if (b == SP) {
+                    if (tokenLength == 0) {
+                        fail(REQUEST_LINE_SEPARATORS);
+                    } else {
+                        state++;
+                        tokenLength = 0;
+                    }
+                } else if (b == HT || b == CR || b == LF) {
+                    fail(REQUEST_LINE_SEPARATORS);
+                } else {
+                    tokenLength++;
+                }
+                break;
+            case VERSION:
+                versionByte(b);
+                break;
+            case REQUEST_LINE_CR:
+            case FIELD_CR:
+                if (b == LF) {
+                    state = LINE_START;
+                } else {
+                    fail(BARE_CR);
+                }
+                break;
+            case LINE_START:
+                if (b == CR) {
+                    state = END_CR;
+                } else if (b == SP || b == HT) {
+                    fail(OBS_FOLD);
+                } else if (b == LF) {
+                    fail(BARE_LF);
+                } else if (b == ':') {
+                    fail(NO_COLON);
+                } else {
+                    state = NAME;
+                }
+                break;
+            case NAME:
+                if (b == ':') {
+                    state = VALUE;
+                } else if (b == SP || b == HT) {
+                    fail(SPACE_BEFORE_COLON);
+                } else if (b == CR || b == LF) {
+                    fail(NO_COLON);
+                }
+                break;
+            case VALUE:
+                if (b == CR) {
+                    state = FIELD_CR;
+                } else if (b == LF) {
+                    fail(BARE_LF);
+                }
+                break;
+            case END_CR:
+                if (b == LF) {
+                    state = DONE;
+                } else {
+                    fail(BARE_CR);
+                }
+                break;
+            default:
+                break;
+        }
+        return state < DONE;
+    }
+
+    /** {@code HTTP-version = "HTTP" "/" DIGIT "." DIGIT}, case-sensitive (RFC 9112 §2.3), then CRLF. */
+    private void versionByte(byte b) {
+        int i = tokenLength;
+        if (b == CR) {
+            if (i == 8) {
+                state = REQUEST_LINE_CR;
+            } else {
+                fail(MALFORMED_VERSION);
+            }
+            return;
+        }
+        if (b == SP || b == HT) {
+            fail(REQUEST_LINE_SEPARATORS);
+            return;
+        }
+        boolean ok = i < 5 ? b == HTTP_SLASH[i]
+                : i == 6 ? b == '.'
+                : i < 8 && b >= '0' && b <= '9';
+        if (!ok) {
+            fail(b == LF ? BARE_LF : MALFORMED_VERSION);
+            return;
+        }
+        tokenLength = i + 1;
+    }
+
+    private void fail(String why) {
+        problem = why;
+        state = FAILED;
+    }
+}
