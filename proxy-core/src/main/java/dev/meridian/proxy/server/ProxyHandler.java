@@ -548,8 +548,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         long contentLength = chunked ? -1 : HttpUtil.getContentLength(req, -1L);
         String via = clientVersion == HttpVersion.HTTP_1_0 ? "1.0" : "1.1";
         ProxyHeaders.prepareRequest(headers, clientIp, host, via);
-        if (host != null && !headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, host);  // named in Connection: a hop-by-hop trick, not a request
+        if (!headers.contains(HttpHeaderNames.HOST)) {
+            // Upstream requests are HTTP/1.1, which needs a Host: an HTTP/1.0 client's lack of one becomes the
+            // empty Host RFC 9110 §7.2 asks for, and a Host named in Connection (a trick, not a hop) comes back.
+            headers.set(HttpHeaderNames.HOST, host == null ? "" : host);
         }
         // Framing is always ours: a chunked body is re-chunked, never trusted byte for byte, and a length is the
         // decoder's, written canonically.

@@ -22,8 +22,8 @@ import io.netty.util.ByteProcessor;
  */
 final class RequestHeadScanner implements ByteProcessor {
     static final String LEADING_JUNK = "the request line starts with whitespace or a control character";
-    static final String REQUEST_LINE_SEPARATORS =
-            "the request line must be method, target and version separated by single spaces";
+    static final String REQUEST_LINE_SEPARATORS = "the request line must be method, target and version separated"
+            + " by single spaces, with no control characters";
     static final String MALFORMED_VERSION = "malformed HTTP version: expected HTTP/1.1 or HTTP/1.0";
     static final String OBS_FOLD = "obsolete line folding (a header line starting with whitespace) is not allowed";
     static final String SPACE_BEFORE_COLON = "whitespace between a header name and its colon is not allowed";
@@ -105,7 +105,8 @@ final class RequestHeadScanner implements ByteProcessor {
                         state++;
                         tokenLength = 0;
                     }
-                } else if (b == HT || b == CR || b == LF) {
+                } else if ((b >= 0 && b < SP) || b == 0x7f) {
+                    // Netty would split on HT, VT, FF or CR as on SP, and read what follows as the target
                     fail(REQUEST_LINE_SEPARATORS);
                 } else {
                     tokenLength++;
@@ -175,7 +176,7 @@ final class RequestHeadScanner implements ByteProcessor {
             }
             return;
         }
-        if (b == SP || b == HT) {
+        if (b == SP || b == HT || b == 0x0b || b == 0x0c) {
             fail(REQUEST_LINE_SEPARATORS);
             return;
         }

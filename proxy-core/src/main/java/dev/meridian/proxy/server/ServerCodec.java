@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
@@ -50,6 +52,8 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
         private boolean refused;
         private int hostLines;
         private int encodingLines;
+        /** Readable bytes at the start of the input that the scanner has seen already. */
+        private int scannedAhead;
 
         StrictRequestDecoder(HttpDecoderConfig config) {
             super(config);
@@ -61,15 +65,16 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
                 in.skipBytes(in.readableBytes());
                 return;
             }
+            if (readingHead && scanAhead(in)) {
+                // Refused as soon as seen, not when the head ends: a client must not hold a connection open
+                // with a head that can only be refused (a bare CR waits for an LF that never comes).
+                refuse(in, out);
+                return;
+            }
             int from = in.readerIndex();
             int before = out.size();
-            boolean head = readingHead;
             super.decode(ctx, in, out);
-            if (head) {
-                // Netty's decoder emits at most one message per call and returns after a head's last line, so
-                // what this call consumed belongs to the head (or to empty lines before it).
-                scanner.scan(in, from, in.readerIndex());
-            }
+            scannedAhead = Math.max(0, scannedAhead - (in.readerIndex() - from));
             for (int i = before; i < out.size(); i++) {
                 Object msg = out.get(i);
                 if (msg instanceof HttpRequest) {
@@ -86,6 +91,31 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
                     nextHead();
                 }
             }
+        }
+
+        /**
+         * Scans the head bytes not scanned yet. Netty consumes a head line by line, so the readable bytes start
+         * with the ones scanned by earlier calls and not consumed since; the scanner stops at the head's end and
+         * never reads into a body.
+         *
+         * @return whether the head broke a rule
+         */
+        private boolean scanAhead(ByteBuf in) {
+            int readable = in.readableBytes();
+            if (scannedAhead < readable) {
+                scanner.scan(in, in.readerIndex() + scannedAhead, in.writerIndex());
+                scannedAhead = readable;
+            }
+            return scanner.problem() != null;
+        }
+
+        private void refuse(ByteBuf in, List<Object> out) {
+            refused = true;
+            in.skipBytes(in.readableBytes());
+            HttpRequest refusal = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+            refusal.setDecoderResult(DecoderResult.failure(FramingViolation.badRequest(scanner.problem())));
+            unanswered.add(refusal.method());
+            out.add(refusal);
         }
 
         private void headDecoded(HttpRequest req) {
@@ -107,6 +137,7 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
 
         private void nextHead() {
             readingHead = true;
+            scannedAhead = 0;
             scanner.reset();
             hostLines = 0;
             encodingLines = 0;
