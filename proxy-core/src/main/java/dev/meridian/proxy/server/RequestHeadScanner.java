@@ -1,33 +1,30 @@
 package dev.meridian.proxy.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 
 /**
  * Checks the raw bytes of one request head for what Netty's decoder accepts but normalizes away, so that no check
  * on the decoded request could see it any more:
  * <ul>
  *   <li>obsolete line folding (a header line starting with SP or HTAB): Netty joins it to the previous value;</li>
- *   <li>request-line separators other than one SP (two spaces, tabs): Netty splits on any run of whitespace;</li>
- *   <li>an HTTP version not spelled exactly {@code HTTP/d.d} ({@code http/1.1}): Netty upper-cases it;</li>
- *   <li>whitespace between a header name and its colon, and a CR not followed by LF, with a clearer reason than
- *       Netty's own refusal of them.</li>
+ *   <li>request-line separators other than one SP (two spaces, tabs, VT, FF): Netty splits on any run of them;</li>
+ *   <li>an HTTP version not spelled exactly {@code HTTP/d.d} ({@code http/1.1}): Netty upper-cases it.</li>
  * </ul>
- * RFC 9112 §2.2, §3, §5.1 and §5.2 require or allow rejecting all of these; a proxy must, since the upstream may
- * read such a head differently.
+ * RFC 9112 §2.2, §3 and §5.2 require or allow rejecting all of these; a proxy must, since the upstream may read
+ * such a head differently. Netty refuses the rest itself (whitespace before a colon, control characters, a CR or LF
+ * alone), only later: this scanner also refuses a CR alone at the start of a line, or before the request line,
+ * so such a head is answered at once rather than when an LF that may never come arrives.
  *
- * <p>Streaming: the decoder feeds every byte it consumed while reading a head, in as many pieces as the head
- * arrived in, and each byte once. One pass, a switch per byte, no allocation: the reasons are constants.
- * Confined to the connection's event loop.
+ * <p>Streaming: the decoder feeds each byte of a head once, in as many pieces as the head arrived in. The request
+ * line is checked byte by byte; a header line costs a check of its first byte and a search for its LF (Netty's
+ * SWAR {@code indexOf}). No allocation: the reasons are constants. Confined to the connection's event loop.
  */
-final class RequestHeadScanner implements ByteProcessor {
+final class RequestHeadScanner {
     static final String LEADING_JUNK = "the request line starts with whitespace or a control character";
     static final String REQUEST_LINE_SEPARATORS = "the request line must be method, target and version separated"
             + " by single spaces, with no control characters";
     static final String MALFORMED_VERSION = "malformed HTTP version: expected HTTP/1.1 or HTTP/1.0";
     static final String OBS_FOLD = "obsolete line folding (a header line starting with whitespace) is not allowed";
-    static final String SPACE_BEFORE_COLON = "whitespace between a header name and its colon is not allowed";
-    static final String NO_COLON = "a header line has no colon";
     static final String BARE_CR = "a CR not followed by LF in the request head";
     static final String BARE_LF = "a LF not preceded by CR in the request head";
 
@@ -45,22 +42,61 @@ final class RequestHeadScanner implements ByteProcessor {
     private static final int VERSION = 4;
     private static final int REQUEST_LINE_CR = 5;
     private static final int LINE_START = 6;
-    private static final int NAME = 7;
-    private static final int VALUE = 8;
-    private static final int FIELD_CR = 9;
-    private static final int END_CR = 10;
-    private static final int DONE = 11;
-    private static final int FAILED = 12;
+    /** Inside a header line, after its first byte: only its end matters here. */
+    private static final int FIELD = 7;
+    private static final int END_CR = 8;
+    private static final int DONE = 9;
+    private static final int FAILED = 10;
 
+    /** Scratch for the bytes checked one by one (the request line, each header line's first byte). */
+    private final byte[] bytes = new byte[64];
     private int state = LEADING;
     /** Bytes of the current request-line token so far. */
     private int tokenLength;
+    /** In {@link #FIELD}: the last byte scanned was a CR (the line may end in the next piece of the head). */
+    private boolean lastWasCr;
     private String problem;
 
     /** Scans {@code buf}'s bytes from {@code from} (inclusive) to {@code to} (exclusive); stops at the head's end. */
     void scan(ByteBuf buf, int from, int to) {
-        if (state < DONE && to > from) {
-            buf.forEachByte(from, to - from, this);
+        int i = from;
+        while (i < to && state < DONE) {
+            if (state >= LINE_START && state != FIELD) {
+                process(buf.getByte(i++));  // a header line's first byte, or the head's last CRLF
+                continue;
+            }
+            if (state != FIELD) {
+                // Byte by byte from a copy: one bounds check per copy rather than per byte.
+                int n = Math.min(to - i, bytes.length);
+                buf.getBytes(i, bytes, 0, n);
+                int k = 0;
+                while (k < n && state != FIELD && state < DONE) {
+                    if (state == METHOD || state == TARGET) {
+                        int start = k;
+                        while (k < n && isTokenByte(bytes[k])) {
+                            k++;  // the common case, in a loop of its own: no state written per byte
+                        }
+                        tokenLength += k - start;
+                        if (k == n) {
+                            break;
+                        }
+                    }
+                    process(bytes[k++]);
+                }
+                i += k;
+                continue;
+            }
+            int lf = buf.indexOf(i, to, LF);
+            if (lf < 0) {
+                lastWasCr = buf.getByte(to - 1) == CR;
+                return;
+            }
+            if (lf > i ? buf.getByte(lf - 1) != CR : !lastWasCr) {
+                fail(BARE_LF);
+                return;
+            }
+            state = LINE_START;
+            i = lf + 1;
         }
     }
 
@@ -73,11 +109,11 @@ final class RequestHeadScanner implements ByteProcessor {
     void reset() {
         state = LEADING;
         tokenLength = 0;
+        lastWasCr = false;
         problem = null;
     }
 
-    @Override
-    public boolean process(byte b) {
+    private void process(byte b) {
         switch (state) {
             case LEADING:
                 if (b == CR) {
@@ -116,7 +152,6 @@ final class RequestHeadScanner implements ByteProcessor {
                 versionByte(b);
                 break;
             case REQUEST_LINE_CR:
-            case FIELD_CR:
                 if (b == LF) {
                     state = LINE_START;
                 } else {
@@ -130,26 +165,9 @@ final class RequestHeadScanner implements ByteProcessor {
                     fail(OBS_FOLD);
                 } else if (b == LF) {
                     fail(BARE_LF);
-                } else if (b == ':') {
-                    fail(NO_COLON);
                 } else {
-                    state = NAME;
-                }
-                break;
-            case NAME:
-                if (b == ':') {
-                    state = VALUE;
-                } else if (b == SP || b == HT) {
-                    fail(SPACE_BEFORE_COLON);
-                } else if (b == CR || b == LF) {
-                    fail(NO_COLON);
-                }
-                break;
-            case VALUE:
-                if (b == CR) {
-                    state = FIELD_CR;
-                } else if (b == LF) {
-                    fail(BARE_LF);
+                    state = FIELD;
+                    lastWasCr = false;
                 }
                 break;
             case END_CR:
@@ -162,7 +180,11 @@ final class RequestHeadScanner implements ByteProcessor {
             default:
                 break;
         }
-        return state < DONE;
+    }
+
+    /** Not a separator nor a control character; bytes above 0x7f are left to {@link RequestFraming}. */
+    private static boolean isTokenByte(byte b) {
+        return b > SP && b != 0x7f || b < 0;
     }
 
     /** {@code HTTP-version = "HTTP" "/" DIGIT "." DIGIT}, case-sensitive (RFC 9112 §2.3), then CRLF. */
