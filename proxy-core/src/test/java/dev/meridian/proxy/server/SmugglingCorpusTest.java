@@ -204,6 +204,7 @@ class SmugglingCorpusTest {
         assertThat(StrictHttpParser.parse(raw.getBytes(StandardCharsets.ISO_8859_1),
                 StrictHttpParser.Side.CLIENT)).as("the reference parser agrees it is not a request")
                 .isNotInstanceOf(StrictHttpParser.Complete.class);
+        long badRequestsBefore = proxy.stats().badRequests.sum();
         try (RawHttpClient c = new RawHttpClient(proxy.address())) {
             c.send(raw);
             RawHttpClient.Response r = readOrNull(c);
@@ -215,6 +216,7 @@ class SmugglingCorpusTest {
             }
             assertThat(c.isClosedByPeer()).as("connection closed").isTrue();
         }
+        assertThat(proxy.stats().badRequests.sum()).as("counted as a bad request").isEqualTo(badRequestsBefore + 1);
         assertThat(backend.requests()).as("requests the backend received").isEmpty();
         assertThat(backend.violations()).as("malformed bytes the backend received").isEmpty();
     }
