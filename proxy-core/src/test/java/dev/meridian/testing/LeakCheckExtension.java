@@ -38,6 +38,12 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
         }
     }
 
+    /** The leaks reported so far, after making Netty report the pending ones; for engines other than Jupiter. */
+    public static List<String> collectLeaks() {
+        flushReports();
+        return FailingLeakDetector.drain();
+    }
+
     private static void flushReports() {
         for (int round = 0; round < 3; round++) {
             System.gc();

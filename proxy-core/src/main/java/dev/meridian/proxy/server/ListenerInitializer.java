@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * Builds a client connection's pipeline in named steps. Never an aggregator: bodies stream.
@@ -31,11 +30,16 @@ final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(CONNECTION_GATE, new ConnectionGate(server.connectionLimiter(), server.stats()));
         ClientPace pace = new ClientPace(limits);
         p.addLast(CLIENT_PACE, pace);
-        p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+        p.addLast(HTTP_CODEC, new ServerCodec(new HttpDecoderConfig()
                 // Netty counts the line without its CRLF, as the limit is written
                 .setMaxInitialLineLength(limits.maxRequestLineBytes())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
-                .setMaxChunkSize(MAX_CHUNK)));
+                .setMaxChunkSize(MAX_CHUNK)
+                // Netty's strict framing (RFC 9112 §2.2, §6), set here so no JVM property can loosen it.
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false)
+                .setValidateHeaders(true)));
         p.addLast(PROXY, new ProxyHandler(server, pace));
         server.clientChannels().add(ch);
         server.stats().downstreamConnections.increment();

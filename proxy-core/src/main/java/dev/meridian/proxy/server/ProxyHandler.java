@@ -347,12 +347,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         String host = req.headers().get(HttpHeaderNames.HOST);
         String uri = req.uri();
-        if (!uri.isEmpty() && uri.charAt(0) != '/' && uri.indexOf("://") > 0) {
-            // Absolute form (RFC 9112 §3.2.2): the authority in the target is the host; upstreams get origin form.
-            int authorityStart = uri.indexOf("://") + 3;
-            int pathStart = uri.indexOf('/', authorityStart);
-            host = uri.substring(authorityStart, pathStart < 0 ? uri.length() : pathStart);
-            uri = pathStart < 0 ? "/" : uri.substring(pathStart);
+        int authorityStart = RequestFraming.absoluteFormAuthorityStart(uri);
+        if (authorityStart > 0) {
+            // Absolute form (RFC 9112 §3.2.2): the authority in the target is the host (the decoder refused a Host
+            // that disagrees); upstreams get origin form.
+            int pathStart = RequestFraming.authorityEnd(uri, authorityStart);
+            host = uri.substring(authorityStart, pathStart);
+            uri = pathStart == uri.length() ? "/" : uri.charAt(pathStart) == '/' ? uri.substring(pathStart)
+                    : "/" + uri.substring(pathStart);
             req.setUri(uri);
             req.headers().set(HttpHeaderNames.HOST, host);
         }
@@ -549,13 +551,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void prepareUpstreamRequest(HttpRequest req, String host) {
         HttpHeaders headers = req.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+        long contentLength = chunked ? -1 : HttpUtil.getContentLength(req, -1L);
         String via = clientVersion == HttpVersion.HTTP_1_0 ? "1.0" : "1.1";
         ProxyHeaders.prepareRequest(headers, clientIp, host, via);
-        if (chunked) {
-            // Framing is always ours: a chunked body is re-chunked, never trusted byte for byte.
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        if (!headers.contains(HttpHeaderNames.HOST)) {
+            // Upstream requests are HTTP/1.1, which needs a Host: an HTTP/1.0 client's lack of one becomes the
+            // empty Host RFC 9110 §7.2 asks for, and a Host named in Connection (a trick, not a hop) comes back.
+            headers.set(HttpHeaderNames.HOST, host == null ? "" : host);
         }
+        // Framing is always ours: a chunked body is re-chunked, never trusted byte for byte, and a length is the
+        // decoder's, written canonically.
+        RequestFraming.writeUpstreamFraming(headers, chunked, contentLength);
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
@@ -1263,10 +1269,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             stats.headersTooLarge.increment();
             status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
             reason = "request headers larger than " + server.serverConfig().maxHeaderBytes() + " bytes";
+        } else if (cause instanceof FramingViolation) {
+            stats.badRequests.increment();
+            status = ((FramingViolation) cause).status();
+            reason = cause.getMessage();
         } else {
             stats.badRequests.increment();
             status = HttpResponseStatus.BAD_REQUEST;
-            reason = "malformed request: " + describe(cause);
+            reason = "malformed request: " + RequestFraming.printable(describe(cause));
         }
         // The decoder cannot resynchronize after a framing error: answer and close.
         rejectAndClose(req, status, reason);
