@@ -37,7 +37,7 @@ public final class ProxyHeaders {
                     int comma = value.indexOf(',', start);
                     int end = comma < 0 ? value.length() : comma;
                     String token = value.substring(start, end).trim();
-                    if (!token.isEmpty()) {
+                    if (!token.isEmpty() && !isFraming(token)) {
                         headers.remove(token);
                     }
                     start = end + 1;
@@ -47,6 +47,15 @@ public final class ProxyHeaders {
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
         }
+    }
+
+    /**
+     * Content-Length and Host are end to end whatever Connection says: dropping them on a peer's word would leave a
+     * message unframed (its body read until close, or taken for the next message) or unaddressed.
+     */
+    private static boolean isFraming(String token) {
+        return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(token);
     }
 
     /**

@@ -112,6 +112,22 @@ class HostileUpstreamTest {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
+    @Test
+    void connectionNamingContentLengthCannotUnframeTheResponse() throws Exception {
+        // Were Content-Length dropped as a hop-by-hop header, a keep-alive client would get a body with no end.
+        evil.on("/x", Script.respond("HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 5\r\n\r\n"
+                + "hello"));
+        startProxy();
+        try (RawHttpClient c = client()) {
+            Response first = c.get("a", "/x");
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.header("content-length")).isEqualTo("5");
+            assertThat(first.bodyText()).isEqualTo("hello");
+            Response second = c.get("a", "/next");
+            assertThat(second.bodyText()).isEqualTo("/next");
+        }
+    }
+
     // ---- malformed heads: 502 --------------------------------------------------------------------------------
 
     @Test
