@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Req/s of several Meridian jars, one after another, behind the same 3 nginx backends: for bisecting a regression.
+#
+#   bench/compare-jars.sh /tmp/jars/a/meridian.jar /tmp/jars/b/meridian.jar ...
+#
+# Environment: PASSES [2] CONNS [64] WARMUP [4] DURATION [8] BACKEND_PORT [19101] MERIDIAN_PORT [19180]
+#   ADMIN_PORT [19190]. Each pass runs every jar once, in order; the jar's folder name labels its line.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PASSES="${PASSES:-2}"; CONNS="${CONNS:-64}"; WARMUP="${WARMUP:-4}"; DURATION="${DURATION:-8}"
+BACKEND_PORT="${BACKEND_PORT:-19101}"; MERIDIAN_PORT="${MERIDIAN_PORT:-19180}"; ADMIN_PORT="${ADMIN_PORT:-19190}"
+log() { echo "compare-jars.sh: $(date +%T) $*" >&2; }
+# shellcheck source=lib.sh
+source "$repo/bench/lib.sh"
+tmp="$(mktemp -d /tmp/meridian-compare.XXXXXX)"
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+eps=""
+for i in 0 1 2; do
+  port=$((BACKEND_PORT + i)); d="$tmp/be-$port"; mkdir -p "$d/logs" "$d/tmp" "$d/www"
+  sed -e "s|__PORT__|$port|" -e "s|__ACCESS_LOG__|off|" -e "s|__WWW__|$d/www|" \
+    /work/shared/perf/configs/backend-nginx.conf.tmpl >"$d/nginx.conf"
+  nginx -p "$d/" -e logs/error.log -c "$d/nginx.conf" >"$d/stdout.log" 2>&1 &
+  pids+=($!)
+  wait_http "$port" 10 $! || { log "backend $port did not start"; exit 1; }
+  eps+="      - {id: be-$i, address: \"127.0.0.1:$port\", region: local, weight: 100}"$'\n'
+done
+cat >"$tmp/m.yaml" <<EOT
+listeners:
+  - {name: main, address: 127.0.0.1, port: $MERIDIAN_PORT}
+admin: {address: 127.0.0.1, port: $ADMIN_PORT}
+server: {keepalive_timeout: 75s, shutdown_grace: 2s}
+regions:
+  - {name: local, jurisdiction: US, latitude: 39.0, longitude: -77.5}
+clusters:
+  - name: be
+    endpoints:
+$eps
+routes:
+  - {name: all, cluster: be}
+EOT
+for ((pass = 1; pass <= PASSES; pass++)); do
+  for jar in "$@"; do
+    java -Dio.netty.leakDetection.level=disabled -jar "$jar" run -c "$tmp/m.yaml" >"$tmp/m.log" 2>&1 &
+    mp=$!
+    wait_http "$MERIDIAN_PORT" 60 "$mp" || { cat "$tmp/m.log" >&2; exit 1; }
+    wrk -t2 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$MERIDIAN_PORT/" >/dev/null
+    rps=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$MERIDIAN_PORT/" | awk '/Requests\/sec/{print $2}')
+    echo "pass $pass $(basename "$(dirname "$jar")") $rps"
+    stop_pid "$mp"
+  done
+done
