@@ -34,16 +34,7 @@ cleanup() { local p; for p in "${pids[@]}"; do stop_pid "$p"; done; rm -rf "$tmp
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-eps=""
-for ((i = 0; i < BACKENDS_N; i++)); do
-  port=$((BACKEND_PORT + i)); d="$tmp/be-$port"; mkdir -p "$d/logs" "$d/tmp" "$d/www"
-  sed -e "s|__PORT__|$port|" -e "s|__ACCESS_LOG__|off|" -e "s|__WWW__|$d/www|" \
-    /work/shared/perf/configs/backend-nginx.conf.tmpl >"$d/nginx.conf"
-  nginx -p "$d/" -e logs/error.log -c "$d/nginx.conf" >"$d/stdout.log" 2>&1 &
-  pids+=($!)
-  wait_http "$port" 10 $! || { log "backend $port did not start"; exit 1; }
-  eps+="      - {id: be-$i, address: \"127.0.0.1:$port\", region: local, weight: 100}"$'\n'
-done
+start_backends "$BACKENDS_N" "$BACKEND_PORT" "$tmp"
 cat >"$tmp/m.yaml" <<EOF
 listeners:
   - {name: main, address: 127.0.0.1, port: $MERIDIAN_PORT}

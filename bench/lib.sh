@@ -15,3 +15,19 @@ wait_http() {  # port, seconds, pid: until http://127.0.0.1:port/ answers 200, o
   done
   log "port $1 never answered 200 within $2 s"; return 1
 }
+
+# count, first port, dir: starts that many nginx backends (the peer harness's template) under dir, adds their pids
+# to the caller's `pids` array and sets `eps` to their endpoint lines for a Meridian cluster. Exits on failure.
+start_backends() {
+  local i port d
+  eps=""
+  for ((i = 0; i < $1; i++)); do
+    port=$(($2 + i)); d="$3/be-$port"; mkdir -p "$d/logs" "$d/tmp" "$d/www"
+    sed -e "s|__PORT__|$port|" -e "s|__ACCESS_LOG__|off|" -e "s|__WWW__|$d/www|" \
+      /work/shared/perf/configs/backend-nginx.conf.tmpl >"$d/nginx.conf"
+    nginx -p "$d/" -e logs/error.log -c "$d/nginx.conf" >"$d/stdout.log" 2>&1 &
+    pids+=($!)
+    wait_http "$port" 10 $! || { log "backend $port did not start"; exit 1; }
+    eps+="      - {id: be-$i, address: \"127.0.0.1:$port\", region: local, weight: 100}"$'\n'
+  done
+}
