@@ -73,6 +73,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, HedgeTry.Owner {
     private final ServerContext server;
     private static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** Netty's messages run to about 130 characters and quote little of the client's: keep them whole. */
+    private static final int DECODER_REASON_MAX = 200;
     private static final String DECISION_HEADER = "x-meridian-decision";
     private static final HttpResponseStatus UNAVAILABLE_FOR_LEGAL_REASONS =
             new HttpResponseStatus(451, "Unavailable For Legal Reasons");
@@ -1276,7 +1278,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         } else {
             stats.badRequests.increment();
             status = HttpResponseStatus.BAD_REQUEST;
-            reason = "malformed request: " + RequestFraming.printable(describe(cause));
+            reason = "malformed request: " + RequestFraming.printable(describe(cause), DECODER_REASON_MAX);
         }
         // The decoder cannot resynchronize after a framing error: answer and close.
         rejectAndClose(req, status, reason);

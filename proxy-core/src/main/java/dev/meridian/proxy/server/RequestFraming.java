@@ -135,13 +135,21 @@ final class RequestFraming {
 
     /** A string safe to echo in a one-line reason: control and non-ASCII characters as '?', long ones cut. */
     static String printable(String s) {
-        int n = Math.min(s.length(), MAX_ECHO);
+        return printable(s, MAX_ECHO);
+    }
+
+    /**
+     * The same, cut at {@code max}: a decoder's own message quotes at most a header name or a few bytes of the
+     * client's, so it may run longer than a bare echo before it stops telling the client what was wrong.
+     */
+    static String printable(String s, int max) {
+        int n = Math.min(s.length(), max);
         StringBuilder out = new StringBuilder(n + 3);
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             out.append(c < 0x20 || c >= 0x7f ? '?' : c);
         }
-        return s.length() > MAX_ECHO ? out.append("...").toString() : out.toString();
+        return s.length() > max ? out.append("...").toString() : out.toString();
     }
 
     private static String targetProblem(String target, HttpMethod method) {
