@@ -1,6 +1,7 @@
 package dev.meridian.proxy.upstream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,6 +17,23 @@ import java.nio.charset.StandardCharsets;
 final class ResponseHeadCheck {
     /** The longest status line: far beyond any real one, small enough to bound the buffering. */
     static final int MAX_STATUS_LINE = 8 * 1024;
+    private static final boolean[] TOKEN = new boolean[128];
+    static {
+        for (char c = '0'; c <= '9'; c++) {
+            TOKEN[c] = true;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            TOKEN[c] = true;
+            TOKEN[c - 32] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
+    /** Goes on while the bytes are a header name; stops at the colon, or at whatever else ends it. */
+    private static final ByteProcessor TOKEN_BYTES = ResponseHeadCheck::tokenByte;
+    private static final ByteProcessor FIELD_VALUE_BYTES = ResponseHeadCheck::fieldValueByte;
+    private static final ByteProcessor DIGITS = b -> b >= '0' && b <= '9';
     private static final int MAX_QUOTED = 40;
 
     enum Result { INCOMPLETE, COMPLETE, INVALID }
@@ -135,11 +153,8 @@ final class ResponseHeadCheck {
             problem = "101 Switching Protocols, which Meridian never asks for";
             return;
         }
-        for (int i = start + 13; i < end; i++) {
-            if (!fieldValueByte(buf.getByte(i))) {
-                problem = "control character in the status line's reason phrase";
-                return;
-            }
+        if (end > start + 13 && buf.forEachByte(start + 13, end - start - 13, FIELD_VALUE_BYTES) >= 0) {
+            problem = "control character in the status line's reason phrase";
         }
     }
 
@@ -149,41 +164,33 @@ final class ResponseHeadCheck {
             problem = "obsolete line folding in the response headers";
             return;
         }
-        int colon = -1;
-        for (int i = start; i < end; i++) {
-            byte b = buf.getByte(i);
-            if (b == ':') {
-                colon = i;
-                break;
-            }
-            if (b == ' ' || b == '\t') {
-                problem = "whitespace in or after the header name '" + quote(buf, start, i) + "'";
-                return;
-            }
-            if (!tokenByte(b)) {
-                problem = "invalid character in the header name '" + quote(buf, start, Math.min(end, i + 1)) + "'";
-                return;
-            }
-        }
+        // forEachByte checks the buffer once per line, where getByte would check it per byte.
+        int colon = buf.forEachByte(start, end - start, TOKEN_BYTES);
         if (colon < 0) {
             problem = "header line '" + quote(buf, start, end) + "' has no colon";
+            return;
+        }
+        byte stop = buf.getByte(colon);
+        if (stop == ' ' || stop == '\t') {
+            problem = "whitespace in or after the header name '" + quote(buf, start, colon) + "'";
+            return;
+        }
+        if (stop != ':') {
+            problem = "invalid character in the header name '" + quote(buf, start, Math.min(end, colon + 1)) + "'";
             return;
         }
         if (colon == start) {
             problem = "header line with an empty name";
             return;
         }
-        for (int i = colon + 1; i < end; i++) {
-            if (!fieldValueByte(buf.getByte(i))) {
-                problem = "control character in the value of header '" + quote(buf, start, colon) + "'";
-                return;
-            }
+        if (end > colon + 1 && buf.forEachByte(colon + 1, end - colon - 1, FIELD_VALUE_BYTES) >= 0) {
+            problem = "control character in the value of header '" + quote(buf, start, colon) + "'";
+            return;
         }
         if (nameIs(buf, start, colon, "content-length")) {
             contentLengths++;
-            String value = value(buf, colon + 1, end);
-            if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9') || value.length() > 18) {
-                problem = "invalid Content-Length '" + truncate(value) + "'";
+            if (!decimal(buf, colon + 1, end)) {
+                problem = "invalid Content-Length '" + truncate(value(buf, colon + 1, end)) + "'";
             }
         } else if (nameIs(buf, start, colon, "transfer-encoding")) {
             String value = value(buf, colon + 1, end);
@@ -241,8 +248,22 @@ final class ResponseHeadCheck {
 
     /** tchar of RFC 9110 §5.6.2. */
     static boolean tokenByte(byte b) {
-        return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
-                || b > 0 && "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+        return b >= 0 && TOKEN[b];
+    }
+
+    /** 1 to 18 digits between optional whitespace: a Content-Length, read in place (no string per response). */
+    private static boolean decimal(ByteBuf buf, int start, int end) {
+        while (start < end && isOws(buf.getByte(start))) {
+            start++;
+        }
+        while (end > start && isOws(buf.getByte(end - 1))) {
+            end--;
+        }
+        return end > start && end - start <= 18 && buf.forEachByte(start, end - start, DIGITS) < 0;
+    }
+
+    private static boolean isOws(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     /** field-vchar, SP and HTAB of RFC 9110 §5.5; obs-text (bytes 0x80-0xFF) is allowed, as the RFC allows it. */
