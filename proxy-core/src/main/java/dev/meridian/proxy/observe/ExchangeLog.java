@@ -96,6 +96,16 @@ public final class ExchangeLog {
     }
 
     /**
+     * A head that never completed was answered (408) and its connection closed: logged with no method, host or
+     * target, as nginx logs its 408s, so that a slowloris shows in the log and not only in the counters.
+     */
+    public void incompleteHead(String client, int code, String why, int bytes, long nanos) {
+        begin(null, client, nanos);
+        replied(code, why, bytes);
+        end(null, null, 0, nanos);
+    }
+
+    /**
      * The exchange ended; hands the entry over when this request is logged.
      *
      * @param endpoint  the last try's endpoint, null when none was picked
@@ -110,16 +120,17 @@ public final class ExchangeLog {
             return;
         }
         recording = false;
-        HttpHeaders headers = req.headers();
+        HttpHeaders headers = req == null ? null : req.headers();
         String why = reason;
         if (status == 0 && why == null) {
             why = "connection closed before a response";
         }
-        log.offer(new AccessLogEntry(startMillis, client, req.method().name(), headers.get(HttpHeaderNames.HOST),
-                req.uri(), status, bytesIn, bytesOut,
-                nanos - startNanos, endpoint == null ? null : endpoint.id(),
+        log.offer(new AccessLogEntry(startMillis, client, req == null ? null : req.method().name(),
+                headers == null ? null : headers.get(HttpHeaderNames.HOST), req == null ? null : req.uri(), status,
+                bytesIn, bytesOut, nanos - startNanos, endpoint == null ? null : endpoint.id(),
                 endpoint == null ? null : endpoint.config().region(), attempts,
-                cluster == null ? null : cluster.config().policy().yamlName(), why, requestId(headers)));
+                cluster == null ? null : cluster.config().policy().yamlName(), why,
+                headers == null ? null : requestId(headers)));
         letGo();
     }
 

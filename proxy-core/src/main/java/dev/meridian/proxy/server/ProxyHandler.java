@@ -1336,9 +1336,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         stats.requestHeaderTimeouts.increment();
         TrafficMeters.responded(meters.noRoute(), HttpResponseStatus.REQUEST_TIMEOUT.code());
-        ctx.writeAndFlush(LocalReply.of(ctx.alloc(), HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
-                "request headers not complete within " + pace.headTimeoutMillis() + " ms", true, false))
-                .addListener(ChannelFutureListener.CLOSE);
+        String reason = "request headers not complete within " + pace.headTimeoutMillis() + " ms";
+        FullHttpResponse reply = LocalReply.of(ctx.alloc(), HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
+                reason, true, false);
+        exchangeLog.incompleteHead(clientIp, HttpResponseStatus.REQUEST_TIMEOUT.code(), reason,
+                reply.content().readableBytes(), System.nanoTime());
+        ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void abortClient() {

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -21,6 +23,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients too slow to send a head (slowloris) or a body get 408 and a close, connections that send nothing are
@@ -36,10 +39,14 @@ class SlowClientTest {
     private ScriptedBackend stalled;
     private static final long STALL_MILLIS = 1500;
     private MeridianServer proxy;
+    @TempDir
+    Path logDir;
+    private Path accessLog;
     private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeEach
     void start() throws Exception {
+        accessLog = logDir.resolve("access.log");
         backend = TestBackend.start("b");
         early = ScriptedBackend.start(s -> {
             InputStream in = s.getInputStream();
@@ -59,6 +66,7 @@ class SlowClientTest {
             ScriptedBackend.readUntilClosed(in);
         });
         proxy = MeridianServer.start(TestConfigs.parse("""
+                access_log: {path: "%s"}
                 server:
                   request_header_timeout: %dms
                   keepalive_timeout: 1s
@@ -76,7 +84,7 @@ class SlowClientTest {
                   - match: {path_prefix: /early}
                     cluster: early
                   - cluster: app
-                """.formatted(HEAD_TIMEOUT_MILLIS, backend.address(), early.address())), 1);
+                """.formatted(accessLog, HEAD_TIMEOUT_MILLIS, backend.address(), early.address())), 1);
     }
 
     @AfterEach
@@ -130,6 +138,11 @@ class SlowClientTest {
         }
         assertThat(proxy.stats().requestHeaderTimeouts.sum()).isEqualTo(1);
         assertThat(backend.received()).extracting(TestBackend.Received::uri).doesNotContain("/");
+        // In the access log too, as nginx logs its 408s: no method or target, since no head was ever complete.
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(accessLog)
+                && Files.readString(accessLog).contains("\"status\":408"));
+        assertThat(Files.readAllLines(accessLog)).filteredOn(l -> l.contains("\"status\":408")).singleElement()
+                .satisfies(l -> assertThat(l).contains("\"method\":null").contains("request headers not complete"));
     }
 
     @Test
