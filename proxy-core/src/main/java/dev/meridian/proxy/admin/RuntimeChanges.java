@@ -8,6 +8,7 @@ import dev.meridian.config.Durations;
 import dev.meridian.config.EndpointConfig;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.health.HealthSupervisor;
+import dev.meridian.proxy.observe.AccessLog;
 import dev.meridian.proxy.server.MeridianServer;
 import dev.meridian.routing.AdminState;
 import dev.meridian.routing.Cluster;
@@ -268,6 +269,14 @@ final class RuntimeChanges {
             }
         }
         List<String> restart = restartRequired(current, next);
+        String logProblem = dryRun && !next.accessLog().equals(current.accessLog())
+                ? AccessLog.wouldNotOpen(next.accessLog()) : null;
+        if (logProblem != null) {
+            // What the real reload would answer, found without opening (or creating) anything.
+            audit(caller, "reload", target, List.of(logProblem), version, "rejected", true);
+            return AdminResponse.json(HttpResponseStatus.UNPROCESSABLE_ENTITY, Json.obj("result", "rejected",
+                    "version", version, "problems", List.of(logProblem), "hint", "the running config stays"));
+        }
         if (dryRun) {
             audit(caller, "reload", target, stale, version, "dry_run", true);
             return AdminResponse.ok(Json.obj("version", version, "dry_run", true, "result", "valid",

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,6 +83,36 @@ public final class AccessLog implements AutoCloseable {
             sink = file;
         }
         return create(config, sink, dropped, writeErrors);
+    }
+
+    /**
+     * Why a reload to {@code config} would fail to open its file, without opening or creating anything (for a dry
+     * run): null when it would open, as far as permissions say. The real open creates missing directories, so what
+     * counts is the file if it exists, else its nearest existing ancestor.
+     */
+    public static String wouldNotOpen(AccessLogConfig config) {
+        if (!config.enabled() || config.toStdout()) {
+            return null;
+        }
+        Path file = Path.of(config.path()).toAbsolutePath();
+        String why = null;
+        if (Files.exists(file)) {
+            if (!Files.isRegularFile(file) || !Files.isWritable(file)) {
+                why = "permission denied on " + file + " (or it is not a regular file)";
+            }
+        } else {
+            Path existing = file.getParent();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing != null && !Files.isDirectory(existing)) {
+                why = existing + " exists and is not a directory";
+            } else if (existing != null && !Files.isWritable(existing)) {
+                why = "permission denied on " + existing;
+            }
+        }
+        return why == null ? null : "access_log: cannot open " + config.path() + ": " + why
+                + " (hint: create the directory or make it writable; the running access log stays)";
     }
 
     private static RotatingFileSink fileSink(AccessLogConfig config) {

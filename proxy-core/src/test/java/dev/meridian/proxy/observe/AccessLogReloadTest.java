@@ -108,6 +108,18 @@ class AccessLogReloadTest {
         return JSON.readTree(r.body());
     }
 
+    /** A dry run of that file: the answer, whatever its status. */
+    private JsonNode dryRunReload(String accessLog) throws Exception {
+        write(config(accessLog, 1));
+        var admin = proxy.admin().address();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + admin.getHostString() + ":"
+                        + admin.getPort() + "/reload"))
+                .header("authorization", "Bearer " + TOKEN).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"dry_run\": true}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
     private JsonNode reload(String accessLog) throws Exception {
         JsonNode answer = reload(accessLog, 1, 200);
         assertThat(answer.get("result").asText()).isEqualTo("applied");
@@ -242,6 +254,12 @@ class AccessLogReloadTest {
         get("/before");
         Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
         Path bad = notADirectory.resolve("access.log");
+
+        JsonNode dryRun = dryRunReload(toFile(bad, ""));
+        assertThat(dryRun.get("result").asText()).isEqualTo("rejected");
+        assertThat(dryRun.get("problems").get(0).asText()).contains(bad.toString())
+                .contains(notADirectory + " exists and is not a directory");
+        assertThat(proxy.stats().reloadsFailed.sum()).as("a dry run records no failed reload").isZero();
 
         JsonNode answer = reload(toFile(bad, ""), 1, 422);
         assertThat(answer.get("result").asText()).isEqualTo("rejected");
