@@ -21,20 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 start_backends 3 "$BACKEND_PORT" "$tmp"
-cat >"$tmp/m.yaml" <<EOT
-listeners:
-  - {name: main, address: 127.0.0.1, port: $MERIDIAN_PORT}
-admin: {address: 127.0.0.1, port: $ADMIN_PORT}
-server: {keepalive_timeout: 75s, shutdown_grace: 2s}
-regions:
-  - {name: local, jurisdiction: US, latitude: 39.0, longitude: -77.5}
-clusters:
-  - name: be
-    endpoints:
-$eps
-routes:
-  - {name: all, cluster: be}
-EOT
+write_config "$tmp/m.yaml"
 for ((pass = 1; pass <= PASSES; pass++)); do
   for jar in "$@"; do
     java -Dio.netty.leakDetection.level=disabled -jar "$jar" run -c "$tmp/m.yaml" >"$tmp/m.log" 2>&1 &

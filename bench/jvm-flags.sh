@@ -35,21 +35,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 start_backends "$BACKENDS_N" "$BACKEND_PORT" "$tmp"
-cat >"$tmp/m.yaml" <<EOF
-listeners:
-  - {name: main, address: 127.0.0.1, port: $MERIDIAN_PORT}
-admin: {address: 127.0.0.1, port: $ADMIN_PORT}
-server: {keepalive_timeout: 75s, shutdown_grace: 2s}
-regions:
-  - {name: local, jurisdiction: US, latitude: 39.0, longitude: -77.5}
-clusters:
-  - name: be
-    pool: {max_connections_per_endpoint: 1024, idle_timeout: 60s}
-    endpoints:
-$eps
-routes:
-  - {name: all, cluster: be}
-EOF
+write_config "$tmp/m.yaml" "{max_connections_per_endpoint: 1024, idle_timeout: 60s}"
 timeout 60 java -jar "$jar" validate "$tmp/m.yaml" >&2
 
 jmh_left="$JMH_WAIT"

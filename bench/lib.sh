@@ -31,3 +31,22 @@ start_backends() {
     eps+="      - {id: be-$i, address: \"127.0.0.1:$port\", region: local, weight: 100}"$'\n'
   done
 }
+
+# file [pool]: the benches' Meridian config, one round-robin cluster over $eps (from start_backends), listening on
+# $MERIDIAN_PORT with the admin port on $ADMIN_PORT; pool, when given, is the cluster's pool map in flow style.
+write_config() {
+  {
+    cat <<EOT
+listeners:
+  - {name: main, address: 127.0.0.1, port: $MERIDIAN_PORT}
+admin: {address: 127.0.0.1, port: $ADMIN_PORT}
+server: {keepalive_timeout: 75s, shutdown_grace: 2s}
+regions:
+  - {name: local, jurisdiction: US, latitude: 39.0, longitude: -77.5}
+clusters:
+  - name: be
+EOT
+    if [[ -n ${2:-} ]]; then echo "    pool: $2"; fi
+    printf '    endpoints:\n%sroutes:\n  - {name: all, cluster: be}\n' "$eps"
+  } >"$1"
+}

@@ -42,20 +42,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 start_backends "$BACKENDS_N" "$BACKEND_PORT" "$tmp"
-cat >"$tmp/m.yaml" <<EOF
-listeners:
-  - {name: main, address: 127.0.0.1, port: $MERIDIAN_PORT}
-admin: {address: 127.0.0.1, port: $ADMIN_PORT}
-server: {keepalive_timeout: 75s, shutdown_grace: 2s}
-regions:
-  - {name: local, jurisdiction: US, latitude: 39.0, longitude: -77.5}
-clusters:
-  - name: be
-    endpoints:
-$eps
-routes:
-  - {name: all, cluster: be}
-EOF
+write_config "$tmp/m.yaml"
 java "${java_opts[@]}" -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -jar "$jar" run -c "$tmp/m.yaml" \
   >"$OUT/meridian.log" 2>&1 &
 mp=$!; pids+=("$mp")
