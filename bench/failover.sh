@@ -77,15 +77,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-wait_port() {  # port seconds pid
-  local end=$((SECONDS + $2))
-  while ((SECONDS < end)); do
-    kill -0 "$3" 2>/dev/null || { log "process $3 exited early"; return 1; }
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  log "port $1 not open after $2 s"; return 1
-}
 # Timestamps every line (epoch seconds with µs) of a stream: for HAProxy's server UP/DOWN alerts.
 stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
 

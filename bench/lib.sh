@@ -6,6 +6,16 @@ stop_pid() {  # pid: TERM, wait up to 5 s, KILL
   kill -KILL "$1" 2>/dev/null || true
 }
 
+wait_port() {  # port, seconds, pid: until 127.0.0.1:port accepts a connection, or the process exits
+  local end=$((SECONDS + $2))
+  while ((SECONDS < end)); do
+    kill -0 "$3" 2>/dev/null || { log "process $3 exited early"; return 1; }
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "port $1 not open after $2 s"; return 1
+}
+
 wait_http() {  # port, seconds, pid: until http://127.0.0.1:port/ answers 200, or the process exits
   local end=$((SECONDS + $2))
   while ((SECONDS < end)); do

@@ -54,15 +54,6 @@ pids=()
 cleanup() { local p; for p in "${pids[@]}"; do stop_pid "$p"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-wait_port() {  # port seconds pid
-  local end=$((SECONDS + $2))
-  while ((SECONDS < end)); do
-    kill -0 "$3" 2>/dev/null || { log "process $3 exited early"; return 1; }
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  log "port $1 not open after $2 s"; return 1
-}
 free_ports() {  # n -> n free loopback ports
   python3 - "$1" <<'EOF'
 import socket, sys
