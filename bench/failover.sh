@@ -16,7 +16,7 @@
 #   Diagnostics (unset = Meridian's defaults): PANIC_THRESHOLD [50], RETRY_BUDGET ["20 3" = percent min_concurrent]
 # Proxy configs: Meridian's is written here (active checks /health every 100 ms, timeout 100 ms, fall 2, rise 2;
 # retries with per_try_timeout 250 ms, hedging on by default; slow start 2 s). HAProxy and nginx use
-# /work/shared/perf/configs/haproxy-tight.cfg and nginx-proxy-tight.conf rewritten for the chosen ports (HAProxy's
+# ../shared/perf/configs/haproxy-tight.cfg and nginx-proxy-tight.conf rewritten for the chosen ports (HAProxy's
 # check path /health, stats socket under OUT), each run in the foreground with its files under OUT.
 # Needs java 17, mvn (only to build), haproxy and nginx (apt-get installed when missing and root), python3 (ports).
 set -euo pipefail
@@ -28,7 +28,7 @@ CLIENTS="${CLIENTS:-32}"
 RATE="${RATE:-2000}"
 CLIENT_TIMEOUT_MS="${CLIENT_TIMEOUT_MS:-5000}"
 OUT="${OUT:-/tmp/meridian-failover-$(date +%Y%m%d-%H%M%S)}"
-PERF=/work/shared/perf/configs
+PERF="$repo/../shared/perf/configs"
 # shellcheck disable=SC2206
 java_opts=(${MERIDIAN_JAVA_OPTS--Dio.netty.leakDetection.level=disabled})
 log() { echo "failover.sh: $*" >&2; }

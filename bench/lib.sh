@@ -34,7 +34,7 @@ start_backends() {
   for ((i = 0; i < $1; i++)); do
     port=$(($2 + i)); d="$3/be-$port"; mkdir -p "$d/logs" "$d/tmp" "$d/www"
     sed -e "s|__PORT__|$port|" -e "s|__ACCESS_LOG__|off|" -e "s|__WWW__|$d/www|" \
-      /work/shared/perf/configs/backend-nginx.conf.tmpl >"$d/nginx.conf"
+      "$repo/../shared/perf/configs/backend-nginx.conf.tmpl" >"$d/nginx.conf"
     nginx -p "$d/" -e logs/error.log -c "$d/nginx.conf" >"$d/stdout.log" 2>&1 &
     pids+=($!)
     wait_http "$port" 10 $! || { log "backend $port did not start"; exit 1; }

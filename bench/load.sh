@@ -78,7 +78,7 @@ trap 'exit 130' INT TERM
 # Backend: nginx, one worker, 'ok' (2 bytes) on /, keep-alive (the shared harness's backend template).
 mkdir -p "$tmp/be/logs" "$tmp/be/tmp" "$tmp/be/www"
 sed -e "s|__PORT__|$BACKEND_PORT|" -e "s|__ACCESS_LOG__|off|" -e "s|__WWW__|$tmp/be/www|" \
-  /work/shared/perf/configs/backend-nginx.conf.tmpl >"$tmp/be/nginx.conf" 2>/dev/null || cat >"$tmp/be/nginx.conf" <<EOF
+  "$repo/../shared/perf/configs/backend-nginx.conf.tmpl" >"$tmp/be/nginx.conf" 2>/dev/null || cat >"$tmp/be/nginx.conf" <<EOF
 worker_processes 1;
 worker_rlimit_nofile 20000;
 daemon off;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Meridian adapter for the shared peer harness (/work/shared/perf/run-peers.sh).
+# Meridian adapter for the shared peer harness (../shared/perf/run-peers.sh).
 #
-#   cd <repo> && PHASES=load TARGETS="direct nginx haproxy ours" /work/shared/perf/run-peers.sh "bash $PWD/bench/peers-meridian.sh"
+#   cd <repo> && PHASES=load TARGETS="direct nginx haproxy ours" ../shared/perf/run-peers.sh "bash $PWD/bench/peers-meridian.sh"
 #
 # Reads (as the harness exports them):
 #   PROXY_PORT     [8080]  listener port on 127.0.0.1
