@@ -79,7 +79,11 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     public static MeridianServer start(MeridianConfig config, int ioThreads) throws InterruptedException {
-        Transport transport = Transport.best();
+        return start(config, ioThreads, Transport.best());
+    }
+
+    public static MeridianServer start(MeridianConfig config, int ioThreads, Transport transport)
+            throws InterruptedException {
         EventLoopGroup group = transport.newGroup(ioThreads, "meridian-io");
         HealthSupervisor health = null;
         ActiveHealthChecker checker = null;

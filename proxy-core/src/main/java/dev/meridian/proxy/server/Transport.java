@@ -12,34 +12,57 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.function.Supplier;
 
 /**
  * The socket transport: native epoll where the platform has it (fewer copies and syscalls), NIO otherwise.
+ * io_uring is there to be chosen ({@code -Dmeridian.transport=io_uring}) and measured against epoll; it is not the
+ * default because many container runtimes forbid its system calls, and a proxy that cannot start is worse than one
+ * a few percent slower.
  */
 public enum Transport {
-    EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class),
-    NIO(NioServerSocketChannel.class, NioSocketChannel.class);
+    EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class, EpollIoHandler::newFactory),
+    IO_URING(IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringIoHandler::newFactory),
+    NIO(NioServerSocketChannel.class, NioSocketChannel.class, NioIoHandler::newFactory);
 
     private final Class<? extends ServerSocketChannel> serverChannel;
     private final Class<? extends SocketChannel> clientChannel;
+    private final Supplier<IoHandlerFactory> ioHandlers;
 
-    Transport(Class<? extends ServerSocketChannel> serverChannel, Class<? extends SocketChannel> clientChannel) {
+    Transport(Class<? extends ServerSocketChannel> serverChannel, Class<? extends SocketChannel> clientChannel,
+              Supplier<IoHandlerFactory> ioHandlers) {
         this.serverChannel = serverChannel;
         this.clientChannel = clientChannel;
+        this.ioHandlers = ioHandlers;
     }
 
-    /** Epoll unless unavailable or disabled with {@code -Dmeridian.transport=nio}. */
+    /**
+     * Epoll unless unavailable; {@code -Dmeridian.transport=nio} or {@code io_uring} chooses another. An io_uring
+     * asked for but refused by the kernel falls back to epoll, with the reason on stderr, rather than failing start.
+     */
     public static Transport best() {
-        if ("nio".equalsIgnoreCase(System.getProperty("meridian.transport"))) {
+        String asked = System.getProperty("meridian.transport", "");
+        if ("nio".equalsIgnoreCase(asked)) {
             return NIO;
+        }
+        if ("io_uring".equalsIgnoreCase(asked) || "iouring".equalsIgnoreCase(asked)) {
+            if (IoUring.isAvailable()) {
+                return IO_URING;
+            }
+            System.err.println("meridian: io_uring is not available here ("
+                    + IoUring.unavailabilityCause().getMessage() + "); using "
+                    + (Epoll.isAvailable() ? "epoll" : "nio"));
         }
         return Epoll.isAvailable() ? EPOLL : NIO;
     }
 
     public EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlers.get());
     }
 
     public Class<? extends ServerSocketChannel> serverChannel() {
