@@ -47,7 +47,8 @@ public final class AdminPlane implements AutoCloseable {
      * Binds the admin port of {@code proxy}'s config.
      *
      * @param firstRound tells when the first round of active health checks is done, for {@code /ready}
-     * @throws IllegalStateException when the port cannot be bound or the audit log cannot be opened
+     * @throws IllegalStateException when the audit log cannot be opened; a {@link dev.meridian.proxy.server.BindFailure}
+     *                               when the port cannot be bound
      */
     public static AdminPlane start(MeridianServer proxy, FirstRound firstRound) throws InterruptedException {
         AdminConfig config = proxy.config().admin();

@@ -1,6 +1,7 @@
 package dev.meridian.proxy.admin;
 
 import dev.meridian.config.AdminConfig;
+import dev.meridian.proxy.server.BindFailure;
 import dev.meridian.proxy.server.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -54,9 +55,8 @@ final class AdminServer implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             // bind() failures arrive here as the checked exceptions Netty rethrows unchecked.
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw new IllegalStateException("cannot bind the admin port to " + config.address() + ":"
-                    + config.port() + ": " + e.getMessage() + " (set admin.port, or 0 for any free port)", e);
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+            throw BindFailure.of("the admin port", config.address(), config.port(), e, "admin.port in the config");
         }
     }
 

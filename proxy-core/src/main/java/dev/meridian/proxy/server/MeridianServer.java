@@ -82,12 +82,19 @@ public final class MeridianServer implements AutoCloseable {
         return start(config, ioThreads, Transport.best());
     }
 
+    /**
+     * Binds every listener, then the admin port; on any failure releases what it had opened (loops, bound ports,
+     * files) before throwing.
+     *
+     * @throws BindFailure when a listener or the admin port cannot be bound
+     */
     public static MeridianServer start(MeridianConfig config, int ioThreads, Transport transport)
             throws InterruptedException {
         EventLoopGroup group = transport.newGroup(ioThreads, "meridian-io");
         HealthSupervisor health = null;
         ActiveHealthChecker checker = null;
         AccessLogSwitch accessLog = null;
+        List<Channel> channels = new ArrayList<>();
         MeridianServer server;
         FirstRound firstRound;
         try {
@@ -120,9 +127,8 @@ public final class MeridianServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ListenerInitializer(context));
-            List<Channel> channels = new ArrayList<>();
             for (ListenerConfig listener : config.listeners()) {
-                channels.add(bootstrap.bind(listener.address(), listener.port()).sync().channel());
+                channels.add(bind(bootstrap, listener));
             }
             checker.start(routing.current());
             HealthSupervisor supervisor = health;
@@ -140,7 +146,13 @@ public final class MeridianServer implements AutoCloseable {
             if (health != null) {
                 health.close();
             }
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            // Closed here rather than left to the loops' shutdown: with no quiet period a loop can stop before it
+            // closes its channels, and a listener bound before the failing one would keep its port.
+            for (Channel ch : channels) {
+                ch.close().awaitUninterruptibly();
+            }
+            group.shutdownGracefully(FORCED_CLOSE_QUIET_PERIOD.toMillis(), 2000, TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly();
             if (accessLog != null) {
                 accessLog.close(ACCESS_LOG_FLUSH);
             }
@@ -153,6 +165,19 @@ public final class MeridianServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /** @throws BindFailure naming the listener's address when it cannot be bound */
+    private static Channel bind(ServerBootstrap bootstrap, ListenerConfig listener) throws InterruptedException {
+        try {
+            return bootstrap.bind(listener.address(), listener.port()).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // sync() rethrows the bind's cause, checked or not: BindException from NIO, NativeIoException from epoll.
+            throw BindFailure.of("listener '" + listener.name() + "'", listener.address(), listener.port(), e,
+                    "the listener's port in the config");
+        }
     }
 
     public List<InetSocketAddress> boundAddresses() {
