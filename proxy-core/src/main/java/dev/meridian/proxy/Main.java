@@ -1,7 +1,6 @@
 package dev.meridian.proxy;
 
 import dev.meridian.proxy.cli.MeridianCommand;
-import picocli.CommandLine;
 
 /** The {@code meridian} command. */
 public final class Main {
@@ -16,6 +15,6 @@ public final class Main {
         if (System.getProperty(LEAK_DETECTION_LEVEL) == null) {
             System.setProperty(LEAK_DETECTION_LEVEL, "disabled");
         }
-        System.exit(new CommandLine(new MeridianCommand()).execute(args));
+        System.exit(MeridianCommand.commandLine().execute(args));
     }
 }

@@ -1,5 +1,6 @@
 package dev.meridian.proxy.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Root command: a subcommand is required. */
@@ -9,12 +10,21 @@ import picocli.CommandLine.Command;
         description = "Meridian: a global load balancer and L7 HTTP reverse proxy.",
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class})
 public final class MeridianCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * The command line as {@code main} runs it, failures reported in one line: tests build theirs here too, so
+     * that they see what a person sees.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new MeridianCommand())
+                .setExecutionExceptionHandler(new StartupFailureHandler());
+    }
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        throw new CommandLine.ParameterException(spec.commandLine(),
                 "a command is needed: run, validate or demo");
     }
 }

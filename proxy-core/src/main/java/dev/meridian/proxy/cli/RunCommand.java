@@ -10,10 +10,12 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -42,15 +44,25 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (ioThreads != null && ioThreads < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--io-threads': " + ioThreads + " (at least 1)");
+        }
         PrintWriter err = spec.commandLine().getErr();
         ConfigResult result = ConfigLoader.load(configFile);
         if (!result.ok()) {
-            for (ConfigProblem p : result.problems()) {
-                err.println(p.format());
+            List<ConfigProblem> problems = result.problems();
+            if (problems.size() == 1) {
+                // A missing or unreadable file is one problem, and the usual way to get a path wrong: one line.
+                err.println("meridian: not started: " + problems.get(0).format());
+            } else {
+                for (ConfigProblem p : problems) {
+                    err.println(p.format());
+                }
+                err.println("meridian: not started: " + problems.size() + " problem(s) in " + configFile);
             }
-            err.println("meridian: not started: " + result.problems().size() + " problem(s) in " + configFile);
             err.flush();
-            return 1;
+            return StartupFailureHandler.EXIT_FAILURE;
         }
         MeridianConfig config = result.config();
         int threads = ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors();

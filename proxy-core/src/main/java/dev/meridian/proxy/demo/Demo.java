@@ -1,6 +1,5 @@
 package dev.meridian.proxy.demo;
 
-import dev.meridian.config.AdminConfig;
 import dev.meridian.config.ConfigLoader;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.proxy.server.MeridianServer;
@@ -10,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,27 +30,36 @@ public final class Demo implements AutoCloseable {
         this.server = server;
     }
 
-    /** @param proxyPort the proxy's port on 127.0.0.1; 0 for an ephemeral one */
-    public static Demo start(int proxyPort) throws InterruptedException {
+    /**
+     * @param proxyPort the proxy's port on 127.0.0.1; 0 for an ephemeral one
+     * @param adminPort the admin port's (and dashboard's) on 127.0.0.1; 0 for an ephemeral one
+     * @throws dev.meridian.proxy.server.BindFailure when either port is taken; nothing stays open then
+     */
+    public static Demo start(int proxyPort, int adminPort) throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1, "demo-backends");
+        List<DemoBackend> backends = new ArrayList<>();
         try {
-            DemoBackend us = DemoBackend.start(group, transport.serverChannel(), "us-east", "us-east-1");
-            DemoBackend eu = DemoBackend.start(group, transport.serverChannel(), "eu-west", "eu-west-1");
-            DemoBackend ap = DemoBackend.start(group, transport.serverChannel(), "ap-southeast", "ap-southeast-1");
-            MeridianConfig config = config(proxyPort, Map.of(
-                    "US_EAST_PORT", us.port(), "EU_WEST_PORT", eu.port(), "AP_SOUTHEAST_PORT", ap.port()));
+            backends.add(DemoBackend.start(group, transport.serverChannel(), "us-east", "us-east-1"));
+            backends.add(DemoBackend.start(group, transport.serverChannel(), "eu-west", "eu-west-1"));
+            backends.add(DemoBackend.start(group, transport.serverChannel(), "ap-southeast", "ap-southeast-1"));
+            MeridianConfig config = config(proxyPort, adminPort, Map.of("US_EAST_PORT", backends.get(0).port(),
+                    "EU_WEST_PORT", backends.get(1).port(), "AP_SOUTHEAST_PORT", backends.get(2).port()));
             MeridianServer server = MeridianServer.start(config);
-            return new Demo(group, List.of(us, eu, ap), server);
+            return new Demo(group, List.copyOf(backends), server);
         } catch (InterruptedException | RuntimeException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            // Closed before the loop stops, which may not close them itself: the demo is often retried at once.
+            for (DemoBackend b : backends) {
+                b.close();
+            }
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
             throw e;
         }
     }
 
-    static MeridianConfig config(int proxyPort, Map<String, Integer> backendPorts) {
+    static MeridianConfig config(int proxyPort, int adminPort, Map<String, Integer> backendPorts) {
         String yaml = template().replace("${PROXY_PORT}", Integer.toString(proxyPort))
-                .replace("${ADMIN_PORT}", proxyPort == 0 ? "0" : Integer.toString(AdminConfig.DEFAULT.port()));
+                .replace("${ADMIN_PORT}", Integer.toString(adminPort));
         for (Map.Entry<String, Integer> e : backendPorts.entrySet()) {
             yaml = yaml.replace("${" + e.getKey() + "}", e.getValue().toString());
         }
@@ -81,7 +90,9 @@ public final class Demo implements AutoCloseable {
         String base = "http://127.0.0.1:" + server.address().getPort();
         StringBuilder sb = new StringBuilder();
         sb.append("Meridian demo is running.\n\n");
+        String admin = "http://127.0.0.1:" + server.admin().address().getPort();
         sb.append("  proxy      ").append(base).append("/\n");
+        sb.append("  dashboard  ").append(admin).append("/  (the admin port)\n");
         for (DemoBackend b : backends) {
             sb.append("  backend    ").append(String.format("%-13s", b.region())).append("127.0.0.1:")
                     .append(b.port()).append("  (endpoint ").append(b.endpointId()).append(")\n");
@@ -95,7 +106,6 @@ public final class Demo implements AutoCloseable {
         sb.append("      -> always eu-west: the route 'eu-data' pins /eu/ to the EU cluster\n");
         sb.append("  curl -si ").append(base).append("/ | grep -i -e via -e x-served\n");
         sb.append("      -> the Via header Meridian adds, and the region that answered\n");
-        String admin = "http://127.0.0.1:" + server.admin().address().getPort();
         sb.append("  curl -s ").append(admin).append("/endpoints\n");
         sb.append("      -> the admin port: each endpoint's status, weights, rps, p50/p99 (also /status, /events,\n");
         sb.append("         /explain?path=/eu/x, /simulate?fail=us-east, /metrics)\n");

@@ -15,7 +15,7 @@ class ValidateCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new MeridianCommand());
+        CommandLine cli = MeridianCommand.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         return cli.execute(args);

@@ -12,7 +12,7 @@ class DemoTest {
 
     @Test
     void demoStartsAndEachRegionAnswersByWeight() throws Exception {
-        try (Demo demo = Demo.start(0)) {
+        try (Demo demo = Demo.start(0, 0)) {
             assertThat(demo.instructions()).contains("http://127.0.0.1:" + demo.server().address().getPort() + "/",
                     "http://127.0.0.1:" + demo.server().admin().address().getPort() + "/endpoints");
             Map<String, Integer> byRegion = new HashMap<>();
@@ -35,7 +35,7 @@ class DemoTest {
 
     @Test
     void bundledConfigIsValid() {
-        assertThat(Demo.config(0, Map.of("US_EAST_PORT", 1, "EU_WEST_PORT", 2, "AP_SOUTHEAST_PORT", 3))
+        assertThat(Demo.config(0, 0, Map.of("US_EAST_PORT", 1, "EU_WEST_PORT", 2, "AP_SOUTHEAST_PORT", 3))
                 .clusters()).hasSize(2);
     }
 }
