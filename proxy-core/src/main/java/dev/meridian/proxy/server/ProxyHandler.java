@@ -1271,10 +1271,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             stats.headersTooLarge.increment();
             status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
             reason = "request headers larger than " + server.serverConfig().maxHeaderBytes() + " bytes";
-        } else if (cause instanceof FramingViolation) {
-            stats.badRequests.increment();
-            status = ((FramingViolation) cause).status();
+        } else if (cause instanceof FramingViolation violation) {
+            status = violation.status();
             reason = cause.getMessage();
+            if (status.code() == HttpResponseStatus.REQUEST_URI_TOO_LONG.code()) {
+                stats.uriTooLong.increment();
+            } else if (status.code() == HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE.code()) {
+                stats.headersTooLarge.increment();
+            } else {
+                stats.badRequests.increment();
+            }
         } else {
             stats.badRequests.increment();
             status = HttpResponseStatus.BAD_REQUEST;

@@ -1,33 +1,33 @@
 package dev.meridian.proxy.server;
 
+import dev.meridian.proxy.http1.ParsedRequest;
+import dev.meridian.proxy.http1.RequestBodyReader;
+import dev.meridian.proxy.http1.RequestHeadParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The client connection's HTTP/1.1 codec: Netty's {@code HttpServerCodec}, with a decoder that also refuses the
- * request heads a proxy must not pass on (see {@link RequestHeadScanner} and {@link RequestFraming}). A refused
+ * The client connection's HTTP/1.1 codec: a decoder that reads each head once, validating as it indexes it
+ * ({@link RequestHeadParser}, then {@link RequestFraming}), and refuses the heads a proxy must not pass on. A refused
  * request comes out as an {@link HttpRequest} whose decoder result is a failed {@link FramingViolation}, like
  * Netty's own decoding failures, and nothing after it on the connection is decoded: its framing cannot be trusted.
  *
- * <p>{@code HttpServerCodec} cannot be given another decoder, so its two other jobs are redone here: the encoder
+ * <p>The two other jobs of Netty's {@code HttpServerCodec} are done here too: the encoder
  * learns which request each response answers (a response to HEAD has no body whatever its headers say; a 2xx to
  * CONNECT has no framing), and a connection may not have more than {@value #MAX_PIPELINED} requests waiting for
  * their responses.
@@ -40,120 +40,91 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
     /** Methods of the requests decoded and not answered yet, oldest first. */
     private final ArrayDeque<HttpMethod> unanswered = new ArrayDeque<>(4);
 
-    ServerCodec(HttpDecoderConfig config) {
-        init(new StrictRequestDecoder(config), new ResponseEncoder());
+    ServerCodec(int maxRequestLine, int maxHeaderBytes) {
+        init(new StrictRequestDecoder(maxRequestLine, maxHeaderBytes), new ResponseEncoder());
     }
 
-    final class StrictRequestDecoder extends HttpRequestDecoder {
-        private final RequestHeadScanner scanner = new RequestHeadScanner();
-        /** The decoder is between requests or inside a head: the bytes it consumes are head bytes. */
+    /**
+     * One pass over each head ({@link RequestHeadParser}), then the rules that need the whole head
+     * ({@link RequestFraming}), then the body as the buffers it arrived in ({@link RequestBodyReader}).
+     */
+    final class StrictRequestDecoder extends ByteToMessageDecoder {
+        private final RequestHeadParser head;
+        private final RequestBodyReader body;
         private boolean readingHead = true;
         /** A request was refused: the rest of the connection's bytes are skipped until it closes. */
         private boolean refused;
-        private int hostLines;
-        private int encodingLines;
-        /** Readable bytes at the start of the input that the scanner has seen already. */
-        private int scannedAhead;
+        /** Readable bytes at the start of the input that the head parser has been fed already. */
+        private int fed;
 
-        StrictRequestDecoder(HttpDecoderConfig config) {
-            super(config);
+        StrictRequestDecoder(int maxRequestLine, int maxHeaderBytes) {
+            head = new RequestHeadParser(maxRequestLine, maxHeaderBytes);
+            body = new RequestBodyReader(maxHeaderBytes);
         }
 
         @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-            if (refused) {
-                in.skipBytes(in.readableBytes());
-                return;
-            }
-            if (readingHead && scanAhead(in)) {
-                // Refused as soon as seen, not when the head ends: a client must not hold a connection open
-                // with a head that can only be refused (a bare CR waits for an LF that never comes).
-                refuse(in, out);
-                return;
-            }
-            int from = in.readerIndex();
-            int before = out.size();
-            super.decode(ctx, in, out);
-            scannedAhead = Math.max(0, scannedAhead - (in.readerIndex() - from));
-            for (int i = before; i < out.size(); i++) {
-                Object msg = out.get(i);
-                if (msg instanceof HttpRequest) {
-                    headDecoded((HttpRequest) msg);
-                }
-                if (((HttpObject) msg).decoderResult().isFailure()) {
-                    refused = true;
-                    for (int j = out.size() - 1; j > i; j--) {
-                        ReferenceCountUtil.release(out.remove(j));
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            while (in.isReadable() && !refused) {
+                if (!readingHead) {
+                    body.read(in, out);
+                    if (body.failed()) {
+                        refuseRest(in);
+                        return;
                     }
+                    if (!body.ended()) {
+                        return;
+                    }
+                    readingHead = true;
+                    continue;
+                }
+                RequestHeadParser.Result result = head.feed(in, in.readerIndex() + fed, in.writerIndex());
+                if (result == RequestHeadParser.Result.INCOMPLETE) {
+                    fed = in.readableBytes();
                     return;
                 }
-                if (msg instanceof LastHttpContent) {
-                    nextHead();
+                if (result == RequestHeadParser.Result.REFUSED) {
+                    // Refused as soon as seen, not when the head ends: a client must not hold a connection open
+                    // with a head that can only be refused (a bare CR waits for an LF that never comes).
+                    refuse(in, out, new FramingViolation(HttpResponseStatus.valueOf(head.status()),
+                            head.reason()));
+                    return;
                 }
-            }
-        }
-
-        /**
-         * Scans the head bytes not scanned yet. Netty consumes a head line by line, so the readable bytes start
-         * with the ones scanned by earlier calls and not consumed since; the scanner stops at the head's end and
-         * never reads into a body.
-         *
-         * @return whether the head broke a rule
-         */
-        private boolean scanAhead(ByteBuf in) {
-            int readable = in.readableBytes();
-            if (scannedAhead < readable) {
-                scanner.scan(in, in.readerIndex() + scannedAhead, in.writerIndex());
-                scannedAhead = readable;
-            }
-            return scanner.problem() != null;
-        }
-
-        private void refuse(ByteBuf in, List<Object> out) {
-            refused = true;
-            in.skipBytes(in.readableBytes());
-            HttpRequest refusal = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
-            refusal.setDecoderResult(DecoderResult.failure(FramingViolation.badRequest(scanner.problem())));
-            unanswered.add(refusal.method());
-            out.add(refusal);
-        }
-
-        private void headDecoded(HttpRequest req) {
-            readingHead = false;
-            if (req.decoderResult().isSuccess()) {
-                String problem = scanner.problem();
-                FramingViolation violation = problem != null ? FramingViolation.badRequest(problem)
-                        : RequestFraming.check(req, hostLines, encodingLines);
+                in.skipBytes(head.consumed());
+                fed = 0;
+                ParsedRequest req = head.take();
+                head.reset();
+                FramingViolation violation = RequestFraming.check(req, req.hostLines(), req.encodingLines());
                 if (violation == null && unanswered.size() >= MAX_PIPELINED) {
                     violation = FramingViolation.badRequest("more than " + MAX_PIPELINED
                             + " pipelined requests waiting for their responses");
                 }
+                unanswered.add(req.method());
                 if (violation != null) {
                     req.setDecoderResult(DecoderResult.failure(violation));
+                    out.add(req);
+                    refuseRest(in);
+                    return;
+                }
+                out.add(req);
+                if (body.start(req)) {
+                    readingHead = false;
+                } else {
+                    out.add(LastHttpContent.EMPTY_LAST_CONTENT);
                 }
             }
-            unanswered.add(req.method());
         }
 
-        private void nextHead() {
-            readingHead = true;
-            scannedAhead = 0;
-            scanner.reset();
-            hostLines = 0;
-            encodingLines = 0;
+        private void refuse(ByteBuf in, List<Object> out, FramingViolation why) {
+            HttpRequest refusal = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+            refusal.setDecoderResult(DecoderResult.failure(why));
+            unanswered.add(refusal.method());
+            out.add(refusal);
+            refuseRest(in);
         }
 
-        @Override
-        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
-            AsciiString name = super.splitHeaderName(sb, start, length);
-            if (readingHead) {  // trailer fields are parsed here too: they do not count
-                if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
-                    hostLines++;
-                } else if (HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
-                    encodingLines++;
-                }
-            }
-            return name;
+        private void refuseRest(ByteBuf in) {
+            refused = true;
+            in.skipBytes(in.readableBytes());
         }
     }
 
