@@ -29,7 +29,7 @@ final class ConfigBinder {
             List.of("max_request_line", "max_header_size", "max_header_count", "max_body_size",
                     "request_header_timeout", "min_body_rate", "min_body_rate_grace", "keepalive_timeout",
                     "max_requests_per_connection", "max_connections", "max_connections_per_client", "shutdown_grace",
-                    "continuity", "auto_shedding"), List.of());
+                    "continuity", "auto_shedding", "forwarded_header"), List.of());
     static final Schema REGION = new Schema("region", "regions",
             List.of("name", "jurisdiction", "latitude", "longitude"),
             List.of("name", "jurisdiction", "latitude", "longitude"));
@@ -143,7 +143,8 @@ final class ConfigBinder {
                 f.integer("max_connections_per_client", d.maxConnectionsPerClient(), 1, Integer.MAX_VALUE),
                 // Zero grace is a real choice: close at once on SIGTERM.
                 f.duration("shutdown_grace", d.shutdownGrace(), true),
-                traffic.continuity(f), f.bool("auto_shedding", d.autoShedding()));
+                traffic.continuity(f), f.bool("auto_shedding", d.autoShedding()),
+                f.bool("forwarded_header", d.forwardedHeader()));
     }
 
     /** A server's or a route's body limit; {@code defaultValue} when absent or wrong. */

@@ -31,12 +31,15 @@ import java.time.Duration;
  * @param continuity               the business-continuity level at start (default full); the admin port changes it
  *                                 at run time, and a reload applies the file's level only when the file changed it
  * @param autoShedding             whether clusters near their limits shed the lowest tiers first (default true)
+ * @param forwardedHeader          whether upstream requests carry an RFC 7239 {@code Forwarded} header (default
+ *                                 false: most backends read X-Forwarded-*, and a second source of the same facts
+ *                                 is one more to keep from being spoofed)
  */
 public record ServerConfig(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes,
                            Duration requestHeaderTimeout, int minBodyRate, Duration minBodyRateGrace,
                            Duration keepAliveTimeout, int maxRequestsPerConnection, int maxConnections,
                            int maxConnectionsPerClient, Duration shutdownGrace, ContinuityLevel continuity,
-                           boolean autoShedding) {
+                           boolean autoShedding, boolean forwardedHeader) {
     public static final int DEFAULT_MAX_HEADER_COUNT = 100;
     public static final long DEFAULT_MAX_BODY_BYTES = 64L << 20;
     public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(10);
@@ -62,6 +65,17 @@ public record ServerConfig(int maxRequestLineBytes, int maxHeaderBytes, int maxH
         positive("requestHeaderTimeout", requestHeaderTimeout);
         positive("minBodyRateGrace", minBodyRateGrace);
         positive("keepAliveTimeout", keepAliveTimeout);
+    }
+
+    /** Without a {@code Forwarded} header. */
+    public ServerConfig(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes,
+                        Duration requestHeaderTimeout, int minBodyRate, Duration minBodyRateGrace,
+                        Duration keepAliveTimeout, int maxRequestsPerConnection, int maxConnections,
+                        int maxConnectionsPerClient, Duration shutdownGrace, ContinuityLevel continuity,
+                        boolean autoShedding) {
+        this(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes, requestHeaderTimeout, minBodyRate,
+                minBodyRateGrace, keepAliveTimeout, maxRequestsPerConnection, maxConnections,
+                maxConnectionsPerClient, shutdownGrace, continuity, autoShedding, false);
     }
 
     /** The default client limits. */

@@ -66,6 +66,7 @@ class LimitsConfigTest {
                   max_connections: 500
                   max_connections_per_client: 20
                   shutdown_grace: 0s
+                  forwarded_header: true
                 """ + REST + """
                     max_body_size: 10MiB
                   - name: default-limit
@@ -74,7 +75,7 @@ class LimitsConfigTest {
 
         assertThat(c.server()).isEqualTo(new ServerConfig(2048, 16_384, 50, 2L << 30, Duration.ofSeconds(2), 1024,
                 Duration.ofSeconds(1), Duration.ofSeconds(30), 10, 500, 20, Duration.ZERO, ContinuityLevel.FULL,
-                true));
+                true, true));
         assertThat(c.routes().get(0).maxBodyBytes()).isEqualTo(10L << 20);
         assertThat(c.routes().get(1).maxBodyBytes()).isEqualTo(RouteConfig.SERVER_BODY_LIMIT);
     }

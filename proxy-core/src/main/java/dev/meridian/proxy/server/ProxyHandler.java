@@ -555,7 +555,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         boolean chunked = HttpUtil.isTransferEncodingChunked(req);
         long contentLength = chunked ? -1 : HttpUtil.getContentLength(req, -1L);
         String via = clientVersion == HttpVersion.HTTP_1_0 ? "1.0" : "1.1";
-        ProxyHeaders.prepareRequest(headers, clientIp, host, via);
+        // Trust comes from this request's routing, which asked the current locator: a reload applies to it.
+        ProxyHeaders.prepareRequest(headers, clientIp, connectionLocation.trustedSource(), host, via,
+                server.serverConfig().forwardedHeader());
         if (!headers.contains(HttpHeaderNames.HOST)) {
             // Upstream requests are HTTP/1.1, which needs a Host: an HTTP/1.0 client's lack of one becomes the
             // empty Host RFC 9110 §7.2 asks for, and a Host named in Connection (a trick, not a hop) comes back.

@@ -4,25 +4,29 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.util.AsciiString;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Header rewriting at the proxy boundary: hop-by-hop headers go (RFC 9110 §7.6.1), forwarding headers are appended
- * and every request carries an id.
+ * Header rewriting at the proxy boundary: hop-by-hop headers go (RFC 9110 §7.6.1), forwarding headers are what
+ * {@link ForwardingHeaders} decides (appended to, or replaced unless the peer is trusted) and every request carries
+ * an id.
  */
 public final class ProxyHeaders {
     public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    /** By {@link ForwardingHeaders.Field} ordinal. */
+    private static final AsciiString[] FIELD_NAMES = {
+        X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, X_REQUEST_ID, FORWARDED,
+    };
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString[] HOP_BY_HOP = {
         HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
         HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
     };
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private static final int MAX_REQUEST_ID_LENGTH = 200;
 
     private ProxyHeaders() {
     }
@@ -59,24 +63,70 @@ public final class ProxyHeaders {
     }
 
     /**
-     * Rewrites a request for the upstream. The caller decides the framing afterwards.
-     *
-     * @param clientIp       the downstream peer address
-     * @param receivedHost   the Host the client sent (may be null)
-     * @param receivedVersion "1.1" or "1.0", for Via
+     * As {@link #prepareRequest(HttpHeaders, String, boolean, String, String, boolean)} for a peer that is not a
+     * trusted source, without {@code Forwarded}.
      */
     public static void prepareRequest(HttpHeaders headers, String clientIp, String receivedHost,
                                       String receivedVersion) {
+        prepareRequest(headers, clientIp, false, receivedHost, receivedVersion, false);
+    }
+
+    /**
+     * Rewrites a request for the upstream: hop-by-hop headers go, the forwarding headers become what
+     * {@link ForwardingHeaders} decides, Via is appended to. The caller decides the framing afterwards.
+     *
+     * @param clientIp         the downstream peer address
+     * @param peerTrusted      whether that peer is one of {@code geo.trusted_sources}
+     * @param receivedHost     the Host the client sent (may be null)
+     * @param receivedVersion  "1.1" or "1.0", for Via
+     * @param forwardedHeader  whether to write RFC 7239 {@code Forwarded} ({@code server.forwarded_header})
+     */
+    public static void prepareRequest(HttpHeaders headers, String clientIp, boolean peerTrusted, String receivedHost,
+                                      String receivedVersion, boolean forwardedHeader) {
         removeHopByHop(headers);
-        append(headers, X_FORWARDED_FOR, clientIp);
-        append(headers, X_FORWARDED_PROTO, "http");
-        if (receivedHost != null) {
-            append(headers, X_FORWARDED_HOST, receivedHost);
-        }
+        Writer writer = new Writer(headers);
+        ForwardingHeaders.decide(peerTrusted, clientIp, "http", receivedHost, joined(headers, X_FORWARDED_FOR),
+                joined(headers, X_FORWARDED_PROTO), joined(headers, X_FORWARDED_HOST), joined(headers, X_REQUEST_ID),
+                joined(headers, FORWARDED), forwardedHeader, writer);
+        writer.removeUnsent();
         append(headers, HttpHeaderNames.VIA, receivedVersion + " meridian");
-        String id = headers.get(X_REQUEST_ID);
-        if (id == null || id.isEmpty() || id.length() > MAX_REQUEST_ID_LENGTH) {
-            headers.set(X_REQUEST_ID, newRequestId());
+    }
+
+    /** A header's lines as one list value (RFC 9110 §5.3), or null when absent; no copy for the usual one line. */
+    private static String joined(HttpHeaders headers, AsciiString name) {
+        Iterator<String> values = headers.valueStringIterator(name);
+        if (!values.hasNext()) {
+            return null;
+        }
+        String only = values.next();
+        if (!values.hasNext()) {
+            return only;
+        }
+        // The iterator may run newest line first; getAll keeps the lines' order, which a list's meaning needs.
+        return String.join(", ", headers.getAll(name));
+    }
+
+    /** Sets what the policy sends; a forwarding header it does not send must not reach the upstream at all. */
+    private static final class Writer implements ForwardingHeaders.Sink {
+        private final HttpHeaders headers;
+        private int sent;
+
+        Writer(HttpHeaders headers) {
+            this.headers = headers;
+        }
+
+        @Override
+        public void header(ForwardingHeaders.Field field, CharSequence value) {
+            headers.set(FIELD_NAMES[field.ordinal()], value);
+            sent |= 1 << field.ordinal();
+        }
+
+        void removeUnsent() {
+            for (int i = 0; i < FIELD_NAMES.length; i++) {
+                if ((sent & (1 << i)) == 0) {
+                    headers.remove(FIELD_NAMES[i]);
+                }
+            }
         }
     }
 
@@ -96,16 +146,8 @@ public final class ProxyHeaders {
         }
     }
 
-    /** 128 random bits as 32 hex digits: unique enough to correlate logs, cheap to make. */
+    /** 128 random bits as 32 hex digits: see {@link ForwardingHeaders#newRequestId()}. */
     public static String newRequestId() {
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        char[] out = new char[32];
-        long hi = rnd.nextLong();
-        long lo = rnd.nextLong();
-        for (int i = 0; i < 16; i++) {
-            out[i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xf];
-            out[16 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xf];
-        }
-        return new String(out);
+        return ForwardingHeaders.newRequestId();
     }
 }

@@ -105,7 +105,10 @@ class AccessLogLoopbackTest {
         assertThat(proxied.get("attempts").asInt()).isEqualTo(2);
         assertThat(proxied.get("policy").asText()).isEqualTo("weighted");
         assertThat(proxied.get("reason").isNull()).isTrue();
-        assertThat(proxied.get("request_id").asText()).isEqualTo("req-1");
+        // The id the upstream saw: 127.0.0.1 is no trusted source, so its own id was replaced by a fresh one.
+        String upstreamId = healthy.received().stream().filter(r -> r.uri().startsWith("/api/x")).findFirst()
+                .orElseThrow().headers().get("x-request-id");
+        assertThat(proxied.get("request_id").asText()).isEqualTo(upstreamId).isNotEqualTo("req-1");
         assertThat(proxied.get("bytes_out").asLong()).isPositive();
         assertThat(proxied.get("duration_ms").asDouble()).isPositive();
         assertThat(proxied.get("time").asText()).endsWith("Z");

@@ -39,6 +39,26 @@ class ConnectionLocationTest {
     }
 
     @Test
+    void aTrustedSourceIsKnownWithoutATrustedHeaderAndFollowsAReload() {
+        ConnectionLocation connection = new ConnectionLocation(LOOPBACK);
+        GeoLocator sourcesOnly = GeoLocator.of(TestConfigs.parse("""
+                geo:
+                  trusted_sources: [127.0.0.0/8]
+                clusters:
+                  - name: app
+                    endpoints:
+                      - {id: a, address: "127.0.0.1:9", region: local}
+                routes:
+                  - cluster: app
+                """));
+        connection.locate(sourcesOnly, HeaderLookup.NONE);
+        assertThat(connection.trustedSource()).isTrue();
+        assertThat(connection.trustedPeer()).isFalse();
+        connection.locate(locator("DE", "10.0.0.0/8"), HeaderLookup.NONE);
+        assertThat(connection.trustedSource()).isFalse();
+    }
+
+    @Test
     void anUntrustedConnectionNeverReadsTheHeader() {
         ConnectionLocation connection = new ConnectionLocation(LOOPBACK);
         GeoLocator locator = locator("DE", "10.0.0.0/8");

@@ -108,7 +108,17 @@ public final class GeoLocator {
 
     /** Whether a request from this peer may state its location in the trusted header. */
     public boolean trusts(byte[] peerAddress) {
-        return trustedHeader != null && trustedSources.lookup(peerAddress) != null;
+        return trustedHeader != null && isTrustedSource(peerAddress);
+    }
+
+    /**
+     * Whether the peer is one of {@code trusted_sources}, with or without a trusted header: such a peer is a proxy
+     * of the operator's, whose forwarding headers (X-Forwarded-Proto, X-Request-Id, ...) are kept.
+     *
+     * @param peerAddress the TCP peer, 4 or 16 bytes
+     */
+    public boolean isTrustedSource(byte[] peerAddress) {
+        return trustedSources.lookup(peerAddress) != null;
     }
 
     /**

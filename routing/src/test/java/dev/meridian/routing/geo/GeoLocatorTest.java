@@ -91,6 +91,18 @@ class GeoLocatorTest {
     }
 
     @Test
+    void aTrustedSourceNeedsNoHeaderName() {
+        GeoLocator sourcesOnly = GeoLocator.of(config(new GeoConfig(null, List.of("203.0.113.0/24"), List.of(),
+                null)));
+        assertThat(sourcesOnly.isTrustedSource(CDN)).isTrue();
+        assertThat(sourcesOnly.isTrustedSource(ip("::ffff:203.0.113.7"))).isTrue();
+        assertThat(sourcesOnly.isTrustedSource(OFFICE)).isFalse();
+        assertThat(sourcesOnly.trusts(CDN)).isFalse();
+        assertThat(locator.isTrustedSource(CDN_V6)).isTrue();
+        assertThat(GeoLocator.NONE.isTrustedSource(CDN)).isFalse();
+    }
+
+    @Test
     void withoutTrustedSourcesNoPeerIsTrusted() {
         GeoLocator nobody = GeoLocator.of(config(new GeoConfig(HEADER, List.of(), List.of(), null)));
         assertThat(nobody.locate(CDN, "eu-west")).isNull();
