@@ -409,16 +409,16 @@ public final class RequestHeadParser {
     }
 
     private boolean requestLineValid() {
+        if (badMethod) {
+            fail("invalid method '" + printable(0, methodEnd) + "': methods are upper-case letters, '-' and '_'");
+            return false;
+        }
         int major = buf[versionStart + 5] - '0';
         int minor = buf[versionStart + 7] - '0';
         if (major != 1 || minor > 1) {
             status = 505;
             reason = "HTTP/" + major + "." + minor + " is not supported: use HTTP/1.1";
             state = FAILED;
-            return false;
-        }
-        if (badMethod) {
-            fail("invalid method '" + printable(0, methodEnd) + "': methods are upper-case letters, '-' and '_'");
             return false;
         }
         if (nonAsciiTarget) {

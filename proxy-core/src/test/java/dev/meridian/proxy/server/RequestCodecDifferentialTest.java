@@ -40,7 +40,7 @@ class RequestCodecDifferentialTest {
         "Content-Length: 007", "Content-Length: 5, 5", "Transfer-Encoding: chunked", "Transfer-Encoding: gzip",
         "Connection: close", "Connection: keep-alive, x-a", "Host: other", "X-Obs: \u00e9t\u00e9", "Expect: 100-continue",
         " folded", "X-Tab:\tv", "Bad Name: v", "X-Ctl: a\u0001b", "NoColon", ": empty"};
-    private static final byte[] INSERTABLE = {' ', '\t', '\r', '\n', ':', ',', ';', '0', 'a', 0x00, 0x01, 0x0b, 0x7f,
+    private static final Byte[] INSERTABLE = {' ', '\t', '\r', '\n', ':', ',', ';', '0', 'a', 0x00, 0x01, 0x0b, 0x7f,
         (byte) 0x80, (byte) 0xff, '"', '/'};
 
     @Property(tries = 3000)
