@@ -25,6 +25,7 @@ source "$repo/bench/lib.sh"
 for b in wrk nginx curl; do command -v "$b" >/dev/null || { log "missing $b (bench/load.sh installs wrk and nginx)"; exit 1; }; done
 [[ -f $jar ]] || { log "no $jar: build it (mvn -B -q -o -DskipTests -pl proxy-core -am package)"; exit 1; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+rss_mib() { awk '/^VmRSS:/{printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 for ((i = 0; i < BACKENDS_N; i++)); do port_busy $((BACKEND_PORT + i)) && { log "port $((BACKEND_PORT + i)) busy"; exit 1; }; done
 port_busy "$MERIDIAN_PORT" && { log "port $MERIDIAN_PORT busy"; exit 1; }
 
@@ -55,25 +56,27 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
     java $jflags -jar "$jar" run -c "$tmp/m.yaml" $rargs >"$tmp/m-$rep-$k.log" 2>&1 &
     mp=$!; pids+=("$mp")
     wait_http "$MERIDIAN_PORT" 60 "$mp" || { cat "$tmp/m-$rep-$k.log" >&2; exit 1; }
+    rss0="$(rss_mib "$mp")"
     timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$MERIDIAN_PORT/" >/dev/null
     s="$(cat /proc/$mp/stat)"; s="${s##*) }"; t0="$(awk '{print $12 + $13}' <<<"$s")"
     out="$(timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$MERIDIAN_PORT/")"
     s="$(cat /proc/$mp/stat)"; s="${s##*) }"; t1="$(awk '{print $12 + $13}' <<<"$s")"
+    rss1="$(rss_mib "$mp")"
     stop_pid "$mp"
     rps="$(awk '/^Requests\/sec:/{printf "%.0f", $2}' <<<"$out")"
     reqs="$(awk '/ requests in /{print $1; exit}' <<<"$out")"
     p99="$(awk '$1=="99%"{print $2}' <<<"$out")"
     cpu="$(awk -v d=$((t1 - t0)) -v clk="$CLK" -v n="${reqs:-1}" 'BEGIN{printf "%.1f", d / clk * 1e6 / n}')"
-    log "rep$rep set$k [${set_}] rps=$rps p99=$p99 cpu/req=${cpu}us $jmh"
-    rows+=("$k|$rep|$rps|$p99|$cpu|$jmh")
+    log "rep$rep set$k [${set_}] rps=$rps p99=$p99 cpu/req=${cpu}us rss=${rss0}->${rss1}MiB $jmh"
+    rows+=("$k|$rep|$rps|$p99|$cpu|$jmh|$rss0|$rss1")
     sleep 1
   done
 done
 
-printf '\n| flag set | rep | requests/s | p99 | Meridian µs CPU/req | JMH running |\n|---|---|---|---|---|---|\n'
+printf '\n| flag set | rep | requests/s | p99 | Meridian µs CPU/req | RSS idle / after, MiB | JMH running |\n|---|---|---|---|---|---|---|\n'
 for r in "${rows[@]}"; do
-  IFS='|' read -r k rep rps p99 cpu jmh <<<"$r"
-  printf '| `%s` | %s | %s | %s | %s | %s |\n' "${sets[$k]}" "$rep" "$rps" "$p99" "$cpu" "$jmh"
+  IFS='|' read -r k rep rps p99 cpu jmh rss0 rss1 <<<"$r"
+  printf '| `%s` | %s | %s | %s | %s | %s / %s | %s |\n' "${sets[$k]}" "$rep" "$rps" "$p99" "$cpu" "$rss0" "$rss1" "$jmh"
 done
 printf '\nMedians (c%s, %s s, %s repeats, fresh JVM per run):\n\n| flag set | requests/s | µs CPU/req |\n|---|---|---|\n' "$CONNS" "$DURATION" "$REPEATS"
 for ((k = 0; k < ${#sets[@]}; k++)); do

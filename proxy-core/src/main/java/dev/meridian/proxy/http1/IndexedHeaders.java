@@ -42,7 +42,12 @@ public final class IndexedHeaders extends HttpHeaders {
     private CharSequence[] extraValues;
     private int extraCount;
 
-    IndexedHeaders(byte[] bytes, int[] offsets, int count) {
+    /**
+     * @param bytes   the message head's bytes (or any array holding its header lines), owned by these headers now
+     * @param offsets four per field: name start, name end, value start, value end (OWS trimmed), in {@code bytes}
+     * @param count   how many fields
+     */
+    public IndexedHeaders(byte[] bytes, int[] offsets, int count) {
         this.bytes = bytes;
         this.offsets = offsets;
         this.count = count;
@@ -58,9 +63,9 @@ public final class IndexedHeaders extends HttpHeaders {
             }
         }
         for (int i = 0; i < extraCount; i++) {
-            write(out, extraNames[i]);
+            BodyFraming.writeAscii(out, extraNames[i]);
             out.writeByte(':').writeByte(' ');
-            write(out, extraValues[i]);
+            BodyFraming.writeAscii(out, extraValues[i]);
             out.writeShort(CRLF);
         }
     }
@@ -72,14 +77,6 @@ public final class IndexedHeaders extends HttpHeaders {
             n += extraNames[i].length() + extraValues[i].length() + 4;
         }
         return n + 2 * count;
-    }
-
-    private static void write(ByteBuf out, CharSequence s) {
-        if (s instanceof AsciiString a) {
-            out.writeBytes(a.array(), a.arrayOffset(), a.length());
-        } else {
-            out.writeCharSequence(s, StandardCharsets.ISO_8859_1);
-        }
     }
 
     private boolean removed(int i) {

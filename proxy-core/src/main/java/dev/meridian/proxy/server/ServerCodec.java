@@ -3,21 +3,29 @@ package dev.meridian.proxy.server;
 import dev.meridian.proxy.http1.ParsedRequest;
 import dev.meridian.proxy.http1.RequestBodyReader;
 import dev.meridian.proxy.http1.RequestHeadParser;
+import dev.meridian.proxy.http1.BodyFraming;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -128,26 +136,66 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
         }
     }
 
-    final class ResponseEncoder extends HttpResponseEncoder {
-        private HttpMethod method;
+    /**
+     * Writes responses to the client: the head as one buffer, the body as the buffers it came in, chunk-framed when
+     * the head says so, and nothing of a body a response may not have (to HEAD, 1xx, 204, 205, 304), as Netty's
+     * {@code HttpResponseEncoder} does. Each final response answers the oldest unanswered request.
+     */
+    final class ResponseEncoder extends MessageToMessageEncoder<HttpObject> {
+        private static final byte[] HTTP_1_1 = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
+        private boolean chunked;
+        private boolean bodyless;
 
         @Override
-        protected boolean isContentAlwaysEmpty(HttpResponse response) {
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                return super.isContentAlwaysEmpty(response);  // 100 Continue answers no request yet
+        protected void encode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) {
+            if (msg instanceof HttpResponse response) {
+                head(ctx, response, out);
             }
-            method = unanswered.poll();
-            return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(response);
+            if (msg instanceof HttpContent content && !bodyless) {
+                BodyFraming.writeBody(ctx.alloc(), content, chunked, out);
+            }
+            if (out.isEmpty()) {
+                out.add(Unpooled.EMPTY_BUFFER);  // nothing of this piece goes on the wire
+            }
         }
 
-        @Override
-        protected void sanitizeHeadersBeforeEncode(HttpResponse response, boolean isAlwaysEmpty) {
-            if (!isAlwaysEmpty && HttpMethod.CONNECT.equals(method)
-                    && response.status().codeClass() == HttpStatusClass.SUCCESS) {
-                response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);  // a tunnel has no framing
-                return;
+        private void head(ChannelHandlerContext ctx, HttpResponse response, List<Object> out) {
+            HttpResponseStatus status = response.status();
+            HttpHeaders headers = response.headers();
+            int code = status.code();
+            HttpMethod method = null;
+            if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // 100 Continue answers no request yet; a 101 ends HTTP on the connection
+                bodyless = code != 101 || !headers.contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+            } else {
+                method = unanswered.poll();
+                bodyless = HttpMethod.HEAD.equals(method) || code == 204 || code == 205 || code == 304;
             }
-            super.sanitizeHeadersBeforeEncode(response, isAlwaysEmpty);
+            if (!bodyless && HttpMethod.CONNECT.equals(method) && status.codeClass() == HttpStatusClass.SUCCESS) {
+                headers.remove(HttpHeaderNames.TRANSFER_ENCODING);  // a tunnel has no framing
+            } else if (bodyless && (status.codeClass() == HttpStatusClass.INFORMATIONAL || code == 204)) {
+                headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+                headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            } else if (bodyless && code == 205) {
+                headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+                headers.set(HttpHeaderNames.CONTENT_LENGTH, "0");
+            }
+            chunked = !bodyless && HttpUtil.isTransferEncodingChunked(response);
+            AsciiString reason = status.codeAsText();
+            String phrase = status.reasonPhrase();
+            ByteBuf buf = ctx.alloc().buffer(HTTP_1_1.length + 8 + phrase.length() + BodyFraming.sizeHint(headers));
+            if (response.protocolVersion() == HttpVersion.HTTP_1_1) {
+                buf.writeBytes(HTTP_1_1);
+            } else {
+                buf.writeCharSequence(response.protocolVersion().text(), StandardCharsets.US_ASCII);
+                buf.writeByte(' ');
+            }
+            buf.writeBytes(reason.array(), reason.arrayOffset(), reason.length()).writeByte(' ');
+            buf.writeCharSequence(phrase, StandardCharsets.ISO_8859_1);
+            BodyFraming.crlf(buf);
+            BodyFraming.writeFields(buf, headers);
+            BodyFraming.crlf(buf);
+            out.add(buf);
         }
     }
 }
