@@ -3,6 +3,7 @@ package dev.meridian.proxy.http1;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -56,6 +57,25 @@ public final class RequestHeadParser {
     /** Bytes copied per step: a head is found in the first piece, a body behind it is not copied in vain. */
     private static final int PIECE = 2048;
     private static final int MAX_ECHO = 64;
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final int[] NO_OFFSETS = new int[0];
+    /**
+     * The arrays heads are parsed in, one pair per event loop: almost every head arrives whole in one read and is
+     * copied out as soon as it is parsed, so an idle connection holds no parse buffer (10,000 idle keep-alive
+     * connections would otherwise hold 20 MB of them). Only a head still incomplete when its read ends gets arrays
+     * of its own, for as long as it waits.
+     */
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
+    private static final class Scratch {
+        byte[] bytes = new byte[PIECE];
+        int[] offsets = new int[4 * 32];
+    }
     private static final long HIGHS = 0x8080808080808080L;
     /** Eight bytes of the head at once, in whatever order: the word tests look at every byte alike. */
     private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -107,7 +127,10 @@ public final class RequestHeadParser {
 
     private final int maxRequestLine;
     private final int maxHeaderBytes;
-    private byte[] buf = new byte[PIECE];
+    /** The head's bytes so far: the loop's scratch while a feed runs, a copy of its own only while a head waits. */
+    private byte[] buf = NO_BYTES;
+    /** Non-null while {@link #buf} and {@link #offsets} are this thread's scratch arrays. */
+    private Scratch borrowed;
     private int len;
     private int pos;
     private int state = LEADING;
@@ -124,7 +147,7 @@ public final class RequestHeadParser {
     private int valueStart;
     /** Bytes of the header lines completed so far, line ends not counted (as the limit is written). */
     private int headerBytes;
-    private int[] offsets = new int[4 * 16];
+    private int[] offsets = NO_OFFSETS;
     private int count;
     private int hostLines;
     private int encodingLines;
@@ -155,6 +178,24 @@ public final class RequestHeadParser {
         if (state == FAILED) {
             return Result.REFUSED;
         }
+        if (buf == NO_BYTES) {
+            borrowed = SCRATCH.get();
+            buf = borrowed.bytes;
+            offsets = borrowed.offsets;
+        }
+        Result result = read(in, from, to);
+        if (result == Result.INCOMPLETE && borrowed != null) {
+            // The rest of the head comes in a later read, when other connections will have used the scratch.
+            buf = Arrays.copyOf(buf, Math.max(len, 64));
+            offsets = Arrays.copyOf(offsets, Math.max(4 * count, 16));
+            borrowed = null;
+        } else if (result == Result.REFUSED) {
+            release();
+        }
+        return result;
+    }
+
+    private Result read(ByteBuf in, int from, int to) {
         while (from < to && state <= LEADING_LF) {
             // RFC 9112 §2.2: empty lines before a request line are skipped. Rare, so byte by byte.
             int c = in.getByte(from) & 0xff;
@@ -178,6 +219,9 @@ public final class RequestHeadParser {
             int n = Math.min(to - from, PIECE);
             if (len + n > buf.length) {
                 buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+                if (borrowed != null) {
+                    borrowed.bytes = buf;
+                }
             }
             in.getBytes(from, buf, len, n);
             len += n;
@@ -233,9 +277,13 @@ public final class RequestHeadParser {
         headEnd = 0;
         status = 0;
         reason = null;
-        if (buf.length > 4 * PIECE) {
-            buf = new byte[PIECE];  // an unusually large head does not keep its buffer for the connection's life
-        }
+        release();
+    }
+
+    private void release() {
+        buf = NO_BYTES;
+        offsets = NO_OFFSETS;
+        borrowed = null;
     }
 
     private Result parse() {
@@ -473,7 +521,10 @@ public final class RequestHeadParser {
         }
         int start = valueStart;
         if (4 * count + 4 > offsets.length) {
-            offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            offsets = Arrays.copyOf(offsets, Math.max(16, offsets.length * 2));
+            if (borrowed != null) {
+                borrowed.offsets = offsets;
+            }
         }
         int at = 4 * count;
         offsets[at] = lineStart;
