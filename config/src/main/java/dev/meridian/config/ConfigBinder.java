@@ -44,7 +44,9 @@ final class ConfigBinder {
             List.of("id", "address", "region"));
     static final Schema ROUTE = new Schema("route", "routes",
             List.of("name", "match", "cluster", "split", "timeouts", "retries", "residency", "score",
-                    "decision_header", "tier", "access_log", "max_body_size"), List.of());
+                    "decision_header", "tier", "access_log", "max_body_size", "tunnels"), List.of());
+    static final Schema TUNNELS = new Schema("tunnels", "tunnels", List.of("websocket", "connect", "idle_timeout"),
+            List.of());
     static final Schema MATCH = new Schema("match", "matches",
             List.of("host", "path_prefix", "path", "headers"), List.of());
     static final Schema HEADER = new Schema("header match", "header matches",
@@ -310,7 +312,8 @@ final class ConfigBinder {
                 retryFields == null ? null : resilience.retries(retryFields),
                 residency == null ? null : residency.config(),
                 scoreFields == null ? null : routing.score(scoreFields), f.bool("decision_header", false),
-                traffic.tier(f), accessLog.routeSample(f), maxBodySize(f, RouteConfig.SERVER_BODY_LIMIT));
+                traffic.tier(f), accessLog.routeSample(f), maxBodySize(f, RouteConfig.SERVER_BODY_LIMIT),
+                tunnels(f.nested("tunnels", TUNNELS)));
         validator.routeRules(new ConfigValidator.RouteRules(route,
                 residency == null ? Map.of() : residency.allowAt(), residency == null ? null : residency.unknownAt(),
                 scoreFields == null ? null : f.key("score")));
@@ -372,6 +375,15 @@ final class ConfigBinder {
             problems.add(list, "split weights sum to 0", "at least one arm needs a weight above 0");
         }
         return arms;
+    }
+
+    private static TunnelsConfig tunnels(Fields f) {
+        if (f == null) {
+            return TunnelsConfig.DEFAULT;
+        }
+        TunnelsConfig d = TunnelsConfig.DEFAULT;
+        return new TunnelsConfig(f.bool("websocket", d.websocket()), f.bool("connect", d.connect()),
+                f.duration("idle_timeout", d.idleTimeout(), false));
     }
 
     private TimeoutsConfig timeouts(Fields f) {

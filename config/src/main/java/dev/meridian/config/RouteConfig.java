@@ -14,11 +14,12 @@ import java.util.List;
  * @param accessLogSample the share of the route's requests the access log writes a line for, 0.0 to 1.0
  * @param maxBodyBytes   the route's request body limit (larger bodies get 413), above or below the server's;
  *                       {@link #SERVER_BODY_LIMIT}: the server's {@code max_body_size}
+ * @param tunnels        whether WebSocket upgrades and CONNECT become tunnels, and their idle timeout
  */
 public record RouteConfig(String name, RouteMatch match, String cluster, List<WeightedCluster> split,
                           TimeoutsConfig timeouts, RetryConfig retries, ResidencyConfig residency,
                           ScoreWeights score, boolean decisionHeader, int tier, double accessLogSample,
-                          long maxBodyBytes) {
+                          long maxBodyBytes, TunnelsConfig tunnels) {
     /** The most critical tier: never shed automatically, served by every continuity level but halt. */
     public static final int CRITICAL_TIER = 0;
     public static final int LOWEST_TIER = 4;
@@ -43,6 +44,16 @@ public record RouteConfig(String name, RouteMatch match, String cluster, List<We
         split = split == null ? List.of() : List.copyOf(split);
         retries = retries == null ? RetryConfig.DEFAULT : retries;
         score = score == null ? ScoreWeights.DEFAULT : score;
+        tunnels = tunnels == null ? TunnelsConfig.DEFAULT : tunnels;
+    }
+
+    /** A route with the default tunnels. */
+    public RouteConfig(String name, RouteMatch match, String cluster, List<WeightedCluster> split,
+                       TimeoutsConfig timeouts, RetryConfig retries, ResidencyConfig residency,
+                       ScoreWeights score, boolean decisionHeader, int tier, double accessLogSample,
+                       long maxBodyBytes) {
+        this(name, match, cluster, split, timeouts, retries, residency, score, decisionHeader, tier, accessLogSample,
+                maxBodyBytes, TunnelsConfig.DEFAULT);
     }
 
     /** A route with the server's body limit. */

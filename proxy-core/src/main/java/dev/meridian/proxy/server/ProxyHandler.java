@@ -376,6 +376,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         exchangeLog.route(route);
         routeResponses = meters.route(route.name());
+        if (HttpMethod.CONNECT.equals(req.method()) && !route.config().tunnels().connect()) {
+            stats.badRequests.increment();
+            // A reverse proxy that tunnels wherever it is asked becomes an open relay: CONNECT is opt-in per route.
+            replyLocally(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not allowed on route '" + route.name()
+                    + "' (tunnels.connect: false)");
+            return;
+        }
         if (!bodyFits(req, route)) {
             return;
         }
