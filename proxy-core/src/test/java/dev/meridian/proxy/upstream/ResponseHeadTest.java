@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ResponseHeadCheckTest {
+class ResponseHeadTest {
     private static final int MAX = 1024;
 
     /** Checks the head given whole, then again fed one byte at a time; both must agree. */
@@ -24,17 +24,17 @@ class ResponseHeadCheckTest {
     }
 
     private static String run(String head, int step) {
-        ResponseHeadCheck check = new ResponseHeadCheck(MAX);
+        ResponseHead check = new ResponseHead(MAX);
         byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
         ByteBuf buf = Unpooled.buffer();
         try {
             for (int i = 0; i < bytes.length; i += step) {
                 buf.writeBytes(bytes, i, Math.min(step, bytes.length - i));
-                ResponseHeadCheck.Result r = check.check(buf);
-                if (r == ResponseHeadCheck.Result.COMPLETE) {
+                ResponseHead.Result r = check.scan(buf);
+                if (r == ResponseHead.Result.COMPLETE) {
                     return "ok";
                 }
-                if (r == ResponseHeadCheck.Result.INVALID) {
+                if (r == ResponseHead.Result.INVALID) {
                     return (check.tooLarge() ? "too large: " : "") + check.problem();
                 }
             }
@@ -117,7 +117,7 @@ class ResponseHeadCheckTest {
 
     @Test
     void anEndlessStatusLineIsTooLarge() {
-        String endless = "HTTP/1.1 200 " + "x".repeat(ResponseHeadCheck.MAX_STATUS_LINE);
+        String endless = "HTTP/1.1 200 " + "x".repeat(ResponseHead.MAX_STATUS_LINE);
         assertThat(run(endless, endless.length())).isEqualTo("too large: status line longer than 8192 bytes");
     }
 
@@ -128,15 +128,15 @@ class ResponseHeadCheckTest {
 
     @Test
     void resetStartsOver() {
-        ResponseHeadCheck check = new ResponseHeadCheck(MAX);
+        ResponseHead check = new ResponseHead(MAX);
         String head = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n";
         ByteBuf first = Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII);
         ByteBuf second = Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII);
         try {
-            assertThat(check.check(first)).isEqualTo(ResponseHeadCheck.Result.COMPLETE);
-            check.reset();
+            assertThat(check.scan(first)).isEqualTo(ResponseHead.Result.COMPLETE);
+            check.reset(false);
             // Without the reset, a second Content-Length would count as a duplicate.
-            assertThat(check.check(second)).isEqualTo(ResponseHeadCheck.Result.COMPLETE);
+            assertThat(check.scan(second)).isEqualTo(ResponseHead.Result.COMPLETE);
         } finally {
             first.release();
             second.release();
