@@ -214,10 +214,10 @@ final class ResponseHead {
     /** No line end yet: the size alone may decide. */
     private Result unfinishedLine() {
         int partial = copied - scanned;
+        if (partial > 0 && bytes[copied - 1] == '\r') {
+            partial--;  // a CR waiting for its LF may end the line (or the section): no part of its length yet
+        }
         if (!statusSeen) {
-            if (partial > 0 && bytes[copied - 1] == '\r') {
-                partial--;  // a CR waiting for its LF is no part of the line's length
-            }
             if (partial > MAX_STATUS_LINE) {
                 return tooLarge("status line longer than " + MAX_STATUS_LINE + " bytes");
             }
