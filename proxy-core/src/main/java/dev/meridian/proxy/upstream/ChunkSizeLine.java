@@ -73,7 +73,7 @@ final class ChunkSizeLine implements ByteProcessor {
                     state = CR;
                     return true;
                 }
-                return ResponseHead.fieldValueByte(b)
+                return FieldBytes.fieldValueByte(b)
                         || bad(b == '\n' ? "bare LF" : "control character in the extension");
             }
             case CR -> {

@@ -207,7 +207,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         }
         if (!chunkLine.done()) {
             byte[] line = ByteBufUtil.getBytes(in, start, Math.min(stop + 1 - start, 64));
-            failBody(in, out, "invalid chunk size line '" + ResponseHead.quote(line, 0, line.length) + "': "
+            failBody(in, out, "invalid chunk size line '" + FieldBytes.quote(line, 0, line.length) + "': "
                     + chunkLine.problem(), false);
             return false;
         }

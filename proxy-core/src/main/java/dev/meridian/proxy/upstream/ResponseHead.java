@@ -34,36 +34,15 @@ import java.util.Arrays;
 final class ResponseHead {
     /** The longest status line: far beyond any real one, small enough to bound the buffering. */
     static final int MAX_STATUS_LINE = 8 * 1024;
-    private static final boolean[] TOKEN = new boolean[256];
-    private static final boolean[] FIELD_VALUE = new boolean[256];
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final HttpHeadersFactory TRAILERS =
             DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     private static final int FIRST_COPY = 512;
     private static final int KEPT_SCRATCH = 8 * 1024;
-    private static final int MAX_QUOTED = 40;
     /** Results of one line's scan, besides the index past its LF. */
     private static final int NEED_MORE = 0;
     private static final int FAILED = -1;
     private static final int SLOW = -2;
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            TOKEN[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TOKEN[c] = true;
-            TOKEN[c - 32] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TOKEN[c] = true;
-        }
-        // field-vchar, SP and HTAB of RFC 9110 §5.5; obs-text (0x80-0xFF) is allowed, as the RFC allows it.
-        FIELD_VALUE['\t'] = true;
-        for (int b = 0x20; b < 0x100; b++) {
-            FIELD_VALUE[b] = b != 0x7f;
-        }
-    }
 
     enum Result { INCOMPLETE, COMPLETE, INVALID }
 
@@ -235,12 +214,12 @@ final class ResponseHead {
     private int statusLine(byte[] a, int end) {
         // The usual line, read once: fixed positions, then the reason up to its CRLF.
         if (end >= 14 && a[0] == 'H' && a[1] == 'T' && a[2] == 'T' && a[3] == 'P' && a[4] == '/' && a[5] == '1'
-                && a[6] == '.' && (a[7] == '1' || a[7] == '0') && a[8] == ' ' && isDigit(a[9]) && isDigit(a[10])
-                && isDigit(a[11])) {
+                && a[6] == '.' && (a[7] == '1' || a[7] == '0') && a[8] == ' ' && FieldBytes.isDigit(a[9]) && FieldBytes.isDigit(a[10])
+                && FieldBytes.isDigit(a[11])) {
             int i = 12;
             if (a[12] == ' ') {
                 i = 13;
-                while (i < end && FIELD_VALUE[a[i] & 0xff]) {
+                while (i < end && FieldBytes.FIELD_VALUE[a[i] & 0xff]) {
                     i++;
                 }
             }
@@ -251,7 +230,7 @@ final class ResponseHead {
                 return NEED_MORE;
             }
         }
-        int lf = indexOfLf(a, 0, end);
+        int lf = FieldBytes.indexOfLf(a, 0, end);
         if (lf < 0) {
             return NEED_MORE;
         }
@@ -262,14 +241,14 @@ final class ResponseHead {
         if (lineEnd > MAX_STATUS_LINE) {
             return tooLargeLine();
         }
-        if (lineEnd < 12 || !startsWith(a, "HTTP/1.") || (a[7] != '0' && a[7] != '1') || a[8] != ' ') {
-            return fail("status line '" + quote(a, 0, lineEnd) + "' is not HTTP/1.0 or HTTP/1.1");
+        if (lineEnd < 12 || !FieldBytes.startsWith(a, "HTTP/1.") || (a[7] != '0' && a[7] != '1') || a[8] != ' ') {
+            return fail("status line '" + FieldBytes.quote(a, 0, lineEnd) + "' is not HTTP/1.0 or HTTP/1.1");
         }
-        if (!isDigit(a[9]) || !isDigit(a[10]) || !isDigit(a[11]) || lineEnd > 12 && a[12] != ' ') {
-            return fail("status line '" + quote(a, 0, lineEnd) + "' has no three-digit status code");
+        if (!FieldBytes.isDigit(a[9]) || !FieldBytes.isDigit(a[10]) || !FieldBytes.isDigit(a[11]) || lineEnd > 12 && a[12] != ' ') {
+            return fail("status line '" + FieldBytes.quote(a, 0, lineEnd) + "' has no three-digit status code");
         }
         for (int i = 13; i < lineEnd; i++) {
-            if (!FIELD_VALUE[a[i] & 0xff]) {
+            if (!FieldBytes.FIELD_VALUE[a[i] & 0xff]) {
                 if (!statusFields(a, lineEnd)) {
                     return FAILED;  // a bad status code is told before a bad reason
                 }
@@ -298,10 +277,10 @@ final class ResponseHead {
         }
         int start = Math.min(13, lineEnd);
         int end = lineEnd;
-        while (start < end && isOws(a[start])) {
+        while (start < end && FieldBytes.isOws(a[start])) {
             start++;
         }
-        while (end > start && isOws(a[end - 1])) {
+        while (end > start && FieldBytes.isOws(a[end - 1])) {
             end--;
         }
         reasonStart = start;
@@ -315,7 +294,7 @@ final class ResponseHead {
      */
     private int fieldLine(byte[] a, int start, int end) {
         int i = start;
-        while (i < end && TOKEN[a[i] & 0xff]) {
+        while (i < end && FieldBytes.TOKEN[a[i] & 0xff]) {
             i++;
         }
         if (i >= end) {
@@ -325,7 +304,7 @@ final class ResponseHead {
             return SLOW;
         }
         int colon = i++;
-        while (i < end && FIELD_VALUE[a[i] & 0xff]) {
+        while (i < end && FieldBytes.FIELD_VALUE[a[i] & 0xff]) {
             i++;
         }
         if (i >= end || a[i] == '\r' && i + 1 == end) {
@@ -344,7 +323,7 @@ final class ResponseHead {
 
     /** One field line, checked whole once its LF is there: the slow path, for lines with something wrong. */
     private int strictLine(byte[] a, int start, int end) {
-        int lf = indexOfLf(a, start, end);
+        int lf = FieldBytes.indexOfLf(a, start, end);
         if (lf < 0) {
             return NEED_MORE;
         }
@@ -363,26 +342,26 @@ final class ResponseHead {
             return fail("obsolete line folding in the response " + line + "s");
         }
         int colon = start;
-        while (colon < lineEnd && TOKEN[a[colon] & 0xff]) {
+        while (colon < lineEnd && FieldBytes.TOKEN[a[colon] & 0xff]) {
             colon++;
         }
         if (colon == lineEnd) {
-            return fail(line + " line '" + quote(a, start, lineEnd) + "' has no colon");
+            return fail(line + " line '" + FieldBytes.quote(a, start, lineEnd) + "' has no colon");
         }
         byte stop = a[colon];
         if (stop == ' ' || stop == '\t') {
-            return fail("whitespace in or after the " + line + " name '" + quote(a, start, colon) + "'");
+            return fail("whitespace in or after the " + line + " name '" + FieldBytes.quote(a, start, colon) + "'");
         }
         if (stop != ':') {
             return fail("invalid character in the " + line + " name '"
-                    + quote(a, start, Math.min(lineEnd, colon + 1)) + "'");
+                    + FieldBytes.quote(a, start, Math.min(lineEnd, colon + 1)) + "'");
         }
         if (colon == start) {
             return fail(line + " line with an empty name");
         }
         for (int i = colon + 1; i < lineEnd; i++) {
-            if (!FIELD_VALUE[a[i] & 0xff]) {
-                return fail("control character in the value of " + line + " '" + quote(a, start, colon) + "'");
+            if (!FieldBytes.FIELD_VALUE[a[i] & 0xff]) {
+                return fail("control character in the value of " + line + " '" + FieldBytes.quote(a, start, colon) + "'");
             }
         }
         return field(a, start, colon, lineEnd) ? lf + 1 : FAILED;
@@ -392,28 +371,28 @@ final class ResponseHead {
     private boolean field(byte[] a, int start, int colon, int lineEnd) {
         int valueStart = colon + 1;
         int valueEnd = lineEnd;
-        while (valueStart < valueEnd && isOws(a[valueStart])) {
+        while (valueStart < valueEnd && FieldBytes.isOws(a[valueStart])) {
             valueStart++;
         }
-        while (valueEnd > valueStart && isOws(a[valueEnd - 1])) {
+        while (valueEnd > valueStart && FieldBytes.isOws(a[valueEnd - 1])) {
             valueEnd--;
         }
         int nameLength = colon - start;
         if (trailerSection) {
             // Framing fields have no place in trailers: dropped, as Netty's decoder drops them.
-            if (nameIs(a, start, nameLength, "content-length") || nameIs(a, start, nameLength, "transfer-encoding")
-                    || nameIs(a, start, nameLength, "trailer")) {
+            if (FieldBytes.nameIs(a, start, nameLength, "content-length") || FieldBytes.nameIs(a, start, nameLength, "transfer-encoding")
+                    || FieldBytes.nameIs(a, start, nameLength, "trailer")) {
                 return true;
             }
-        } else if (nameIs(a, start, nameLength, "content-length")) {
+        } else if (FieldBytes.nameIs(a, start, nameLength, "content-length")) {
             contentLengths++;
-            contentLength = decimal(a, valueStart, valueEnd);
+            contentLength = FieldBytes.decimal(a, valueStart, valueEnd);
             if (contentLength < 0) {
-                problem = "invalid Content-Length '" + truncate(a, valueStart, valueEnd) + "'";
+                problem = "invalid Content-Length '" + FieldBytes.truncate(a, valueStart, valueEnd) + "'";
                 return false;
             }
             contentLengthField = count;
-        } else if (nameIs(a, start, nameLength, "transfer-encoding")) {
+        } else if (FieldBytes.nameIs(a, start, nameLength, "transfer-encoding")) {
             transferEncodings++;
         }
         if (4 * count + 4 > fields.length) {
@@ -439,7 +418,7 @@ final class ResponseHead {
             String codings = transferCodings();
             if (transferEncodings > 1 || !codings.equalsIgnoreCase("chunked")) {
                 // A coding other than chunked would reach the client undecoded, or unframed if chunked is not last.
-                problem = "Transfer-Encoding '" + truncate(codings) + "': only a single 'chunked' coding is relayed";
+                problem = "Transfer-Encoding '" + FieldBytes.truncate(codings) + "': only a single 'chunked' coding is relayed";
             }
         }
         return problem == null ? Result.COMPLETE : Result.INVALID;
@@ -450,7 +429,7 @@ final class ResponseHead {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < count; i++) {
             int at = 4 * i;
-            if (nameIs(bytes, fields[at], fields[at + 1] - fields[at], "transfer-encoding")) {
+            if (FieldBytes.nameIs(bytes, fields[at], fields[at + 1] - fields[at], "transfer-encoding")) {
                 if (sb.length() > 0) {
                     sb.append(", ");
                 }
@@ -535,84 +514,5 @@ final class ResponseHead {
         tooLarge = true;
         problem = what;
         return Result.INVALID;
-    }
-
-    private static int indexOfLf(byte[] a, int from, int end) {
-        for (int i = from; i < end; i++) {
-            if (a[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean startsWith(byte[] a, String prefix) {
-        for (int i = 0; i < prefix.length(); i++) {
-            if (a[i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Compares a header name in place, ignoring ASCII case: no string per header line. */
-    private static boolean nameIs(byte[] a, int start, int length, String lowerCase) {
-        if (length != lowerCase.length()) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            byte b = a[start + i];
-            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lowerCase.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** 1 to 18 digits (the OWS already trimmed): a Content-Length, read in place; -1 when it is not one. */
-    private static long decimal(byte[] a, int start, int end) {
-        if (end == start || end - start > 18) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = start; i < end; i++) {
-            if (!isDigit(a[i])) {
-                return -1;
-            }
-            value = value * 10 + (a[i] - '0');
-        }
-        return value;
-    }
-
-    /** field-vchar, SP, HTAB or obs-text: what a field value, a reason phrase or a chunk extension may hold. */
-    static boolean fieldValueByte(byte b) {
-        return FIELD_VALUE[b & 0xff];
-    }
-
-    private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
-    }
-
-    private static boolean isOws(byte b) {
-        return b == ' ' || b == '\t';
-    }
-
-    /** A piece of the offending bytes for the reason line: printable ASCII only, and short. */
-    static String quote(byte[] a, int start, int end) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = start; i < end && sb.length() < MAX_QUOTED; i++) {
-            byte b = a[i];
-            sb.append(b >= 0x20 && b < 0x7f ? (char) b : '?');
-        }
-        return end - start > MAX_QUOTED ? sb + "..." : sb.toString();
-    }
-
-    private static String truncate(byte[] a, int start, int end) {
-        return truncate(new String(a, start, end - start, StandardCharsets.ISO_8859_1));
-    }
-
-    private static String truncate(String s) {
-        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return printable.length() > MAX_QUOTED ? printable.substring(0, MAX_QUOTED) + "..." : printable;
     }
 }
