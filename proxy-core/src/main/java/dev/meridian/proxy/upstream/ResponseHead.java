@@ -1,5 +1,16 @@
 package dev.meridian.proxy.upstream;
 
+import static dev.meridian.proxy.upstream.FieldBytes.FIELD_VALUE;
+import static dev.meridian.proxy.upstream.FieldBytes.TOKEN;
+import static dev.meridian.proxy.upstream.FieldBytes.decimal;
+import static dev.meridian.proxy.upstream.FieldBytes.indexOfLf;
+import static dev.meridian.proxy.upstream.FieldBytes.isDigit;
+import static dev.meridian.proxy.upstream.FieldBytes.isOws;
+import static dev.meridian.proxy.upstream.FieldBytes.nameIs;
+import static dev.meridian.proxy.upstream.FieldBytes.quote;
+import static dev.meridian.proxy.upstream.FieldBytes.startsWith;
+import static dev.meridian.proxy.upstream.FieldBytes.truncate;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -214,12 +225,12 @@ final class ResponseHead {
     private int statusLine(byte[] a, int end) {
         // The usual line, read once: fixed positions, then the reason up to its CRLF.
         if (end >= 14 && a[0] == 'H' && a[1] == 'T' && a[2] == 'T' && a[3] == 'P' && a[4] == '/' && a[5] == '1'
-                && a[6] == '.' && (a[7] == '1' || a[7] == '0') && a[8] == ' ' && FieldBytes.isDigit(a[9]) && FieldBytes.isDigit(a[10])
-                && FieldBytes.isDigit(a[11])) {
+                && a[6] == '.' && (a[7] == '1' || a[7] == '0') && a[8] == ' ' && isDigit(a[9]) && isDigit(a[10])
+                && isDigit(a[11])) {
             int i = 12;
             if (a[12] == ' ') {
                 i = 13;
-                while (i < end && FieldBytes.FIELD_VALUE[a[i] & 0xff]) {
+                while (i < end && FIELD_VALUE[a[i] & 0xff]) {
                     i++;
                 }
             }
@@ -230,7 +241,7 @@ final class ResponseHead {
                 return NEED_MORE;
             }
         }
-        int lf = FieldBytes.indexOfLf(a, 0, end);
+        int lf = indexOfLf(a, 0, end);
         if (lf < 0) {
             return NEED_MORE;
         }
@@ -241,14 +252,14 @@ final class ResponseHead {
         if (lineEnd > MAX_STATUS_LINE) {
             return tooLargeLine();
         }
-        if (lineEnd < 12 || !FieldBytes.startsWith(a, "HTTP/1.") || (a[7] != '0' && a[7] != '1') || a[8] != ' ') {
-            return fail("status line '" + FieldBytes.quote(a, 0, lineEnd) + "' is not HTTP/1.0 or HTTP/1.1");
+        if (lineEnd < 12 || !startsWith(a, "HTTP/1.") || (a[7] != '0' && a[7] != '1') || a[8] != ' ') {
+            return fail("status line '" + quote(a, 0, lineEnd) + "' is not HTTP/1.0 or HTTP/1.1");
         }
-        if (!FieldBytes.isDigit(a[9]) || !FieldBytes.isDigit(a[10]) || !FieldBytes.isDigit(a[11]) || lineEnd > 12 && a[12] != ' ') {
-            return fail("status line '" + FieldBytes.quote(a, 0, lineEnd) + "' has no three-digit status code");
+        if (!isDigit(a[9]) || !isDigit(a[10]) || !isDigit(a[11]) || lineEnd > 12 && a[12] != ' ') {
+            return fail("status line '" + quote(a, 0, lineEnd) + "' has no three-digit status code");
         }
         for (int i = 13; i < lineEnd; i++) {
-            if (!FieldBytes.FIELD_VALUE[a[i] & 0xff]) {
+            if (!FIELD_VALUE[a[i] & 0xff]) {
                 if (!statusFields(a, lineEnd)) {
                     return FAILED;  // a bad status code is told before a bad reason
                 }
@@ -277,10 +288,10 @@ final class ResponseHead {
         }
         int start = Math.min(13, lineEnd);
         int end = lineEnd;
-        while (start < end && FieldBytes.isOws(a[start])) {
+        while (start < end && isOws(a[start])) {
             start++;
         }
-        while (end > start && FieldBytes.isOws(a[end - 1])) {
+        while (end > start && isOws(a[end - 1])) {
             end--;
         }
         reasonStart = start;
@@ -294,7 +305,7 @@ final class ResponseHead {
      */
     private int fieldLine(byte[] a, int start, int end) {
         int i = start;
-        while (i < end && FieldBytes.TOKEN[a[i] & 0xff]) {
+        while (i < end && TOKEN[a[i] & 0xff]) {
             i++;
         }
         if (i >= end) {
@@ -304,7 +315,7 @@ final class ResponseHead {
             return SLOW;
         }
         int colon = i++;
-        while (i < end && FieldBytes.FIELD_VALUE[a[i] & 0xff]) {
+        while (i < end && FIELD_VALUE[a[i] & 0xff]) {
             i++;
         }
         if (i >= end || a[i] == '\r' && i + 1 == end) {
@@ -323,7 +334,7 @@ final class ResponseHead {
 
     /** One field line, checked whole once its LF is there: the slow path, for lines with something wrong. */
     private int strictLine(byte[] a, int start, int end) {
-        int lf = FieldBytes.indexOfLf(a, start, end);
+        int lf = indexOfLf(a, start, end);
         if (lf < 0) {
             return NEED_MORE;
         }
@@ -342,26 +353,26 @@ final class ResponseHead {
             return fail("obsolete line folding in the response " + line + "s");
         }
         int colon = start;
-        while (colon < lineEnd && FieldBytes.TOKEN[a[colon] & 0xff]) {
+        while (colon < lineEnd && TOKEN[a[colon] & 0xff]) {
             colon++;
         }
         if (colon == lineEnd) {
-            return fail(line + " line '" + FieldBytes.quote(a, start, lineEnd) + "' has no colon");
+            return fail(line + " line '" + quote(a, start, lineEnd) + "' has no colon");
         }
         byte stop = a[colon];
         if (stop == ' ' || stop == '\t') {
-            return fail("whitespace in or after the " + line + " name '" + FieldBytes.quote(a, start, colon) + "'");
+            return fail("whitespace in or after the " + line + " name '" + quote(a, start, colon) + "'");
         }
         if (stop != ':') {
             return fail("invalid character in the " + line + " name '"
-                    + FieldBytes.quote(a, start, Math.min(lineEnd, colon + 1)) + "'");
+                    + quote(a, start, Math.min(lineEnd, colon + 1)) + "'");
         }
         if (colon == start) {
             return fail(line + " line with an empty name");
         }
         for (int i = colon + 1; i < lineEnd; i++) {
-            if (!FieldBytes.FIELD_VALUE[a[i] & 0xff]) {
-                return fail("control character in the value of " + line + " '" + FieldBytes.quote(a, start, colon) + "'");
+            if (!FIELD_VALUE[a[i] & 0xff]) {
+                return fail("control character in the value of " + line + " '" + quote(a, start, colon) + "'");
             }
         }
         return field(a, start, colon, lineEnd) ? lf + 1 : FAILED;
@@ -371,28 +382,28 @@ final class ResponseHead {
     private boolean field(byte[] a, int start, int colon, int lineEnd) {
         int valueStart = colon + 1;
         int valueEnd = lineEnd;
-        while (valueStart < valueEnd && FieldBytes.isOws(a[valueStart])) {
+        while (valueStart < valueEnd && isOws(a[valueStart])) {
             valueStart++;
         }
-        while (valueEnd > valueStart && FieldBytes.isOws(a[valueEnd - 1])) {
+        while (valueEnd > valueStart && isOws(a[valueEnd - 1])) {
             valueEnd--;
         }
         int nameLength = colon - start;
         if (trailerSection) {
             // Framing fields have no place in trailers: dropped, as Netty's decoder drops them.
-            if (FieldBytes.nameIs(a, start, nameLength, "content-length") || FieldBytes.nameIs(a, start, nameLength, "transfer-encoding")
-                    || FieldBytes.nameIs(a, start, nameLength, "trailer")) {
+            if (nameIs(a, start, nameLength, "content-length") || nameIs(a, start, nameLength, "transfer-encoding")
+                    || nameIs(a, start, nameLength, "trailer")) {
                 return true;
             }
-        } else if (FieldBytes.nameIs(a, start, nameLength, "content-length")) {
+        } else if (nameIs(a, start, nameLength, "content-length")) {
             contentLengths++;
-            contentLength = FieldBytes.decimal(a, valueStart, valueEnd);
+            contentLength = decimal(a, valueStart, valueEnd);
             if (contentLength < 0) {
-                problem = "invalid Content-Length '" + FieldBytes.truncate(a, valueStart, valueEnd) + "'";
+                problem = "invalid Content-Length '" + truncate(a, valueStart, valueEnd) + "'";
                 return false;
             }
             contentLengthField = count;
-        } else if (FieldBytes.nameIs(a, start, nameLength, "transfer-encoding")) {
+        } else if (nameIs(a, start, nameLength, "transfer-encoding")) {
             transferEncodings++;
         }
         if (4 * count + 4 > fields.length) {
@@ -418,7 +429,7 @@ final class ResponseHead {
             String codings = transferCodings();
             if (transferEncodings > 1 || !codings.equalsIgnoreCase("chunked")) {
                 // A coding other than chunked would reach the client undecoded, or unframed if chunked is not last.
-                problem = "Transfer-Encoding '" + FieldBytes.truncate(codings) + "': only a single 'chunked' coding is relayed";
+                problem = "Transfer-Encoding '" + truncate(codings) + "': only a single 'chunked' coding is relayed";
             }
         }
         return problem == null ? Result.COMPLETE : Result.INVALID;
@@ -429,7 +440,7 @@ final class ResponseHead {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < count; i++) {
             int at = 4 * i;
-            if (FieldBytes.nameIs(bytes, fields[at], fields[at + 1] - fields[at], "transfer-encoding")) {
+            if (nameIs(bytes, fields[at], fields[at + 1] - fields[at], "transfer-encoding")) {
                 if (sb.length() > 0) {
                     sb.append(", ");
                 }

@@ -286,7 +286,8 @@ class ResponseDecoderDifferentialTest {
         Arbitrary<Integer> codes = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.of(200, 200, 201, 204, 304, 404, 500, 503)),
                 Tuple.of(2, Arbitraries.integers().between(100, 599).filter(code -> code != 101)));
-        Arbitrary<String> good = Combinators.combine(Arbitraries.of("HTTP/1.1", "HTTP/1.1", "HTTP/1.1", "HTTP/1.0"), codes,
+        Arbitrary<String> versions = Arbitraries.of("HTTP/1.1", "HTTP/1.1", "HTTP/1.1", "HTTP/1.0");
+        Arbitrary<String> good = Combinators.combine(versions, codes,
                 Arbitraries.of("", " ", " OK", " Not Found", " caf\u00e9", "  spaced  ", " a\tb", " No Content"))
                 .as((version, code, reason) -> version + " " + code + reason);
         return Arbitraries.frequencyOf(Tuple.of(19, good),

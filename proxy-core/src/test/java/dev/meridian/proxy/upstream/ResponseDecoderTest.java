@@ -198,8 +198,10 @@ class ResponseDecoderTest {
                 Arguments.of("5\r\nhello\r\n0\r\n folded\r\n\r\n", "obsolete line folding in the response trailers"),
                 Arguments.of("1\r\na\r\n0\r\nX : y\r\n\r\n", "whitespace in or after the trailer name 'X'"),
                 Arguments.of("1\r\na\r\n0\r\nX: y\n\r\n", "bare LF at the end of a trailer line"),
-                Arguments.of("1;" + "e".repeat(ResponseDecoder.MAX_CHUNK_LINE), "chunk size line longer than 8192 bytes"),
-                Arguments.of("0\r\nX-Big: " + "b".repeat(4096) + "\r\n\r\n", "response trailers larger than 4096 bytes"));
+                Arguments.of("1;" + "e".repeat(ResponseDecoder.MAX_CHUNK_LINE),
+                        "chunk size line longer than 8192 bytes"),
+                Arguments.of("0\r\nX-Big: " + "b".repeat(4096) + "\r\n\r\n",
+                        "response trailers larger than 4096 bytes"));
     }
 
     @ParameterizedTest

@@ -158,7 +158,8 @@ class ResponseHeadTest {
             assertThat(response.status().code()).isEqualTo(299);
             assertThat(response.status().reasonPhrase()).isEqualTo("Custom  Reason");
             List<String> fields = new ArrayList<>();
-            response.headers().iteratorCharSequence().forEachRemaining(e -> fields.add(e.getKey() + "=" + e.getValue()));
+            response.headers().iteratorCharSequence()
+                    .forEachRemaining(e -> fields.add(e.getKey() + "=" + e.getValue()));
             assertThat(fields).containsExactly("content-type=text/plain", "X-Odd-Case=padded\tvalue", "X-Empty=",
                     "Content-Length=7", "X-Latin=caf\u00e9");
             // Well-known names are shared objects, not one allocation per response.
