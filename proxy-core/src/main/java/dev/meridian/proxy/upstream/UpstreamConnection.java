@@ -6,7 +6,6 @@ import dev.meridian.routing.EndpointState;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -195,10 +194,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (cause instanceof InvalidResponseException) {
             headersTooLarge = ((InvalidResponseException) cause).tooLarge();
             problem = cause.getMessage();
-        } else if (cause instanceof TooLongFrameException) {
-            // The head check measures first; Netty's own limit is only a backstop.
-            headersTooLarge = true;
-            problem = "response headers larger than " + decoder.maxHeaderBytes() + " bytes";
         } else {
             String message = cause == null ? null : cause.getMessage();
             problem = message != null ? message : cause == null ? "unknown error" : cause.getClass().getSimpleName();

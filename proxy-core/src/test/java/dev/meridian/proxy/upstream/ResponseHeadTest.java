@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,7 +18,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ResponseHeadCheckTest {
+class ResponseHeadTest {
     private static final int MAX = 1024;
 
     /** Checks the head given whole, then again fed one byte at a time; both must agree. */
@@ -24,17 +30,17 @@ class ResponseHeadCheckTest {
     }
 
     private static String run(String head, int step) {
-        ResponseHeadCheck check = new ResponseHeadCheck(MAX);
+        ResponseHead check = new ResponseHead(MAX);
         byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
         ByteBuf buf = Unpooled.buffer();
         try {
             for (int i = 0; i < bytes.length; i += step) {
                 buf.writeBytes(bytes, i, Math.min(step, bytes.length - i));
-                ResponseHeadCheck.Result r = check.check(buf);
-                if (r == ResponseHeadCheck.Result.COMPLETE) {
+                ResponseHead.Result r = check.scan(buf);
+                if (r == ResponseHead.Result.COMPLETE) {
                     return "ok";
                 }
-                if (r == ResponseHeadCheck.Result.INVALID) {
+                if (r == ResponseHead.Result.INVALID) {
                     return (check.tooLarge() ? "too large: " : "") + check.problem();
                 }
             }
@@ -117,7 +123,7 @@ class ResponseHeadCheckTest {
 
     @Test
     void anEndlessStatusLineIsTooLarge() {
-        String endless = "HTTP/1.1 200 " + "x".repeat(ResponseHeadCheck.MAX_STATUS_LINE);
+        String endless = "HTTP/1.1 200 " + "x".repeat(ResponseHead.MAX_STATUS_LINE);
         assertThat(run(endless, endless.length())).isEqualTo("too large: status line longer than 8192 bytes");
     }
 
@@ -127,16 +133,70 @@ class ResponseHeadCheckTest {
     }
 
     @Test
+    void aHeadExactlyAtTheLimitsPassesHoweverItIsSplit() {
+        // check() feeds it byte by byte too: a CR waiting for its LF must not count as one byte too many.
+        String fill = "X-Fill: " + "f".repeat(MAX - "X-Fill: ".length() - 2) + "\r\n";
+        assertThat(check("HTTP/1.1 200 OK\r\n" + fill + "\r\n")).isEqualTo("ok");
+        String longest = "HTTP/1.1 200 " + "r".repeat(ResponseHead.MAX_STATUS_LINE - 13);
+        assertThat(run(longest + "\r", 1)).isEqualTo("incomplete");
+        assertThat(run(longest + "\r\n\r\n", 1)).isEqualTo("ok");
+        assertThat(run(longest + "r\r\n\r\n", 1)).isEqualTo("too large: status line longer than 8192 bytes");
+    }
+
+    @Test
+    void theResponseIsBuiltFromTheOffsetsAsTheEndpointSpelledIt() {
+        String head = "HTTP/1.0 299 Custom  Reason \r\ncontent-type: text/plain\r\nX-Odd-Case:  padded\tvalue \r\n"
+                + "X-Empty:\r\nContent-Length: 007\r\nX-Latin: caf\u00e9\r\n\r\n";
+        ResponseHead parsed = new ResponseHead(MAX);
+        ByteBuf buf = Unpooled.copiedBuffer(head + "body", StandardCharsets.ISO_8859_1);
+        try {
+            assertThat(parsed.scan(buf)).isEqualTo(ResponseHead.Result.COMPLETE);
+            assertThat(parsed.length()).isEqualTo(head.length());
+            assertThat(parsed.contentLength()).isEqualTo(7);
+            HttpResponse response = parsed.response(false);
+            assertThat(response.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_0);
+            assertThat(response.status().code()).isEqualTo(299);
+            assertThat(response.status().reasonPhrase()).isEqualTo("Custom  Reason");
+            List<String> fields = new ArrayList<>();
+            response.headers().iteratorCharSequence()
+                    .forEachRemaining(e -> fields.add(e.getKey() + "=" + e.getValue()));
+            assertThat(fields).containsExactly("content-type=text/plain", "X-Odd-Case=padded\tvalue", "X-Empty=",
+                    "Content-Length=7", "X-Latin=caf\u00e9");
+            // Well-known names are shared objects, not one allocation per response.
+            assertThat(parsed.response(false).headers().iteratorCharSequence().next().getKey())
+                    .isSameAs(HttpHeaderNames.CONTENT_TYPE);
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void aStandardReasonGivesTheStandardStatus() {
+        ResponseHead parsed = new ResponseHead(MAX);
+        ByteBuf buf = Unpooled.copiedBuffer("HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n",
+                StandardCharsets.US_ASCII);
+        try {
+            assertThat(parsed.scan(buf)).isEqualTo(ResponseHead.Result.COMPLETE);
+            assertThat(parsed.chunked()).isTrue();
+            assertThat(parsed.response(false).status()).isSameAs(HttpResponseStatus.NOT_FOUND);
+            // With no body to come, the chunked coding is no longer announced.
+            assertThat(parsed.response(true).headers().contains(HttpHeaderNames.TRANSFER_ENCODING)).isFalse();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
     void resetStartsOver() {
-        ResponseHeadCheck check = new ResponseHeadCheck(MAX);
+        ResponseHead check = new ResponseHead(MAX);
         String head = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n";
         ByteBuf first = Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII);
         ByteBuf second = Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII);
         try {
-            assertThat(check.check(first)).isEqualTo(ResponseHeadCheck.Result.COMPLETE);
-            check.reset();
+            assertThat(check.scan(first)).isEqualTo(ResponseHead.Result.COMPLETE);
+            check.reset(false);
             // Without the reset, a second Content-Length would count as a duplicate.
-            assertThat(check.check(second)).isEqualTo(ResponseHeadCheck.Result.COMPLETE);
+            assertThat(check.scan(second)).isEqualTo(ResponseHead.Result.COMPLETE);
         } finally {
             first.release();
             second.release();
