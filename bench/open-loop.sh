@@ -18,6 +18,9 @@
 #   REPEATS [2]   CONNS [64]   DURATION [10] (measured s per open-loop run)   TARGETS [nginx haproxy meridian]
 #   WARMUP [2]    unmeasured wrk run on each fresh proxy before it is measured (as the harness's WARMUP), and
 #                 OpenLoopLoad's own warm-up at the fixed rate (its JVM and the proxy's JIT)
+#   JIT_WARMUP [10]  extra unmeasured wrk seconds for a fresh Meridian: on this box its JVM needs ~15-20 s of traffic
+#                 before it carries 5k req/s without a backlog (C2 competes with the load for 2 cores); cold, an open
+#                 loop measures the JIT, not the proxy
 #   MAX_DURATION [5]  the wrk run that finds a target's closed-loop max
 #   URL_PATH [/]  path requested (the backends serve / with 2 bytes and /16k)
 #   PROXY_PORT [8080]  BACKEND_BASE [9001] (three backends from here)  PEERS_TMP [/tmp/meridian-open-loop]
@@ -36,7 +39,7 @@ log() { echo "open-loop: $*" >&2; }
 source "$repo/bench/lib.sh"
 
 REPEATS="${REPEATS:-2}"; CONNS="${CONNS:-64}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-2}"
-MAX_DURATION="${MAX_DURATION:-5}"; URL_PATH="${URL_PATH:-/}"; TARGETS="${TARGETS:-nginx haproxy meridian}"
+MAX_DURATION="${MAX_DURATION:-5}"; JIT_WARMUP="${JIT_WARMUP:-10}"; URL_PATH="${URL_PATH:-/}"; TARGETS="${TARGETS:-nginx haproxy meridian}"
 PROXY_PORT="${PROXY_PORT:-8080}"; BACKEND_BASE="${BACKEND_BASE:-9001}"
 tmp="${PEERS_TMP:-/tmp/meridian-open-loop}"
 bench_jar="$repo/bench/target/benchmarks.jar"
@@ -115,16 +118,18 @@ stop_proxy() {
   log "port $PROXY_PORT still open after the proxy stopped"; exit 1
 }
 url="http://127.0.0.1:$PROXY_PORT$URL_PATH"
-warm() {  # an unmeasured closed-loop run, as the harness's WARMUP before each measured wrk run
-  if command -v wrk >/dev/null && ((WARMUP > 0)); then
-    timeout $((WARMUP + 10)) wrk -t1 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null
+warm() {  # target: an unmeasured closed-loop run, as the harness's WARMUP before each measured wrk run
+  local s=$WARMUP
+  if [[ $1 == meridian ]]; then s=$((WARMUP + JIT_WARMUP)); fi
+  if command -v wrk >/dev/null && ((s > 0)); then
+    timeout $((s + 10)) wrk -t1 -c"$CONNS" -d"${s}s" "$url" >/dev/null
   fi
 }
 
 declare -A max
 if [[ -z ${RATE:-} ]]; then
   for t in "${targets[@]}"; do
-    start_proxy "$t"; warm
+    start_proxy "$t"; warm "$t"
     out="$(timeout $((MAX_DURATION + 10)) wrk -t1 -c64 -d"${MAX_DURATION}s" "$url")"
     max[$t]="$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")"
     log "$t closed-loop max (wrk -t1 -c64 -d${MAX_DURATION}s): ${max[$t]:-?} req/s"
@@ -144,7 +149,7 @@ log "fixed rate $RATE req/s, $CONNS connections, ${DURATION}s per run, $REPEATS 
 results="$tmp/open-loop.jsonl"; : >"$results"
 for ((rep = 1; rep <= REPEATS; rep++)); do
   for t in "${targets[@]}"; do
-    start_proxy "$t"; warm
+    start_proxy "$t"; warm "$t"
     line="$(timeout $((WARMUP + DURATION + 30)) java "${gen_java_opts[@]}" -cp "$bench_jar" dev.meridian.bench.scenarios.OpenLoopLoad \
       --port "$PROXY_PORT" --path "$URL_PATH" --rate "$RATE" --conns "$CONNS" --duration "$DURATION" \
       --warmup "$WARMUP")"
