@@ -310,8 +310,8 @@ public final class OpenLoopLoad {
     public static void main(String[] args) throws InterruptedException {
         Map<String, String> a = new HashMap<>(Map.of("host", "127.0.0.1", "path", "/", "conns", "64",
                 "duration", "10", "warmup", "2"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 == args.length) {
                 throw new IllegalArgumentException("expected --name value, got " + args[i]);
             }
             a.put(args[i].substring(2), args[i + 1]);
@@ -319,6 +319,11 @@ public final class OpenLoopLoad {
         if (!a.containsKey("port") || !a.containsKey("rate")) {
             System.err.println("usage: OpenLoopLoad --port P --rate R [--host H] [--path /] [--conns 64] "
                     + "[--duration 10] [--warmup 2]");
+            System.exit(2);
+        }
+        if (Double.parseDouble(a.get("rate")) <= 0 || Integer.parseInt(a.get("conns")) < 1
+                || Double.parseDouble(a.get("duration")) <= 0 || Double.parseDouble(a.get("warmup")) < 0) {
+            System.err.println("rate and duration must be > 0, conns >= 1, warmup >= 0");
             System.exit(2);
         }
         System.out.println(new OpenLoopLoad(a.get("host"), Integer.parseInt(a.get("port")), a.get("path"),
