@@ -10,7 +10,7 @@
 # Steps: start the backends and each proxy exactly as ../shared/perf/harness/peers.py does (its config templates in
 # ../shared/perf/configs/, same ports, a fresh proxy per run; Meridian through bench/peers-meridian.sh); unless RATE
 # is given, measure each target's closed-loop max with `wrk -t1 -c64 -d5s` and take 60 % of the better peer's
-# (nginx or HAProxy), a load every target should carry; then run OpenLoopLoad at that rate against each target,
+# (nginx or HAProxy), meant to be within every target's capacity; then run OpenLoopLoad at that rate against each target,
 # interleaved (rep > target), and print a Markdown table. Every process started here is stopped by its pid on exit.
 #
 # Environment [defaults]:
@@ -77,7 +77,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-rm -rf "$tmp"; mkdir -p "$tmp/cfg"
+mkdir -p "$tmp/cfg"  # kept between runs (logs); only what this script writes is replaced
 # The harness's configs, with its port substitution (peers.py cfg_text) and one more: HAProxy's stats socket goes
 # into our temp dir, so that a harness run beside this one keeps its own.
 render() {  # template name -> path of the copy to run
