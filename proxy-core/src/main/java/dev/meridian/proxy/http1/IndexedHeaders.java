@@ -38,6 +38,8 @@ public final class IndexedHeaders extends HttpHeaders {
     private long removedLow;
     private boolean[] removedHigh;
     private int removedCount;
+    /** Values replaced in place (the field keeps its name as sent and its position); null until one is. */
+    private CharSequence[] replaced;
     private CharSequence[] extraNames;
     private CharSequence[] extraValues;
     private int extraCount;
@@ -58,7 +60,13 @@ public final class IndexedHeaders extends HttpHeaders {
         for (int i = 0; i < count; i++) {
             if (!removed(i)) {
                 int start = offsets[4 * i + NAME_START];
-                out.writeBytes(bytes, start, offsets[4 * i + VALUE_END] - start);
+                if (replaced != null && replaced[i] != null) {
+                    out.writeBytes(bytes, start, offsets[4 * i + NAME_END] - start);
+                    out.writeByte(':').writeByte(' ');
+                    BodyFraming.writeAscii(out, replaced[i]);
+                } else {
+                    out.writeBytes(bytes, start, offsets[4 * i + VALUE_END] - start);
+                }
                 out.writeShort(CRLF);
             }
         }
@@ -123,13 +131,30 @@ public final class IndexedHeaders extends HttpHeaders {
         return new String(bytes, start, offsets[4 * i + NAME_END] - start, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * Replaces field {@code i}'s value, keeping the field where it is and its name as it was spelled: for a
+     * normalisation ({@code Content-Length: 007} becomes {@code 7}) that should change nothing else.
+     */
+    public void replaceValue(int i, CharSequence value) {
+        if (replaced == null) {
+            replaced = new CharSequence[count];
+        }
+        replaced[i] = value;
+    }
+
     private String valueOf(int i) {
+        if (replaced != null && replaced[i] != null) {
+            return replaced[i].toString();
+        }
         int start = offsets[4 * i + VALUE_START];
         return new String(bytes, start, offsets[4 * i + VALUE_END] - start, StandardCharsets.ISO_8859_1);
     }
 
     /** Whether field {@code i}'s value equals {@code value}, ignoring case; no String made. */
     private boolean valueIs(int i, CharSequence value) {
+        if (replaced != null && replaced[i] != null) {
+            return AsciiString.contentEqualsIgnoreCase(replaced[i], value);
+        }
         int start = offsets[4 * i + VALUE_START];
         int length = offsets[4 * i + VALUE_END] - start;
         if (length != value.length()) {

@@ -11,6 +11,7 @@ import static dev.meridian.proxy.upstream.FieldBytes.quote;
 import static dev.meridian.proxy.upstream.FieldBytes.startsWith;
 import static dev.meridian.proxy.upstream.FieldBytes.truncate;
 
+import dev.meridian.proxy.http1.IndexedHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -457,23 +458,13 @@ final class ResponseHead {
      * must not announce a chunked body it will not send.
      */
     HttpResponse response(boolean bodyless) {
-        HttpHeaders headers = HEADERS.newHeaders();
-        byte[] a = bytes;
-        for (int i = 0; i < count; i++) {
-            int at = 4 * i;
-            int nameStart = fields[at];
-            int nameLength = fields[at + 1] - nameStart;
-            AsciiString name = KnownHeaderNames.find(a, nameStart, nameLength);
-            if (name == null) {
-                name = new AsciiString(a, nameStart, nameLength, true);
-            }
-            CharSequence value;
-            if (i == contentLengthField && a[fields[at + 2]] == '0' && fields[at + 3] - fields[at + 2] > 1) {
-                value = Long.toString(contentLength);  // leading zeros go, as Netty normalizes the length
-            } else {
-                value = value(a, fields[at + 2], fields[at + 3]);
-            }
-            headers.add(name, value);
+        // The endpoint's lines stay bytes: the client gets the ones kept byte for byte (IndexedHeaders.writeTo).
+        int used = count == 0 ? 0 : fields[4 * count - 1];
+        IndexedHeaders headers = new IndexedHeaders(Arrays.copyOf(bytes, used), Arrays.copyOf(fields, 4 * count),
+                count);
+        if (contentLengthField >= 0 && bytes[fields[4 * contentLengthField + 2]] == '0'
+                && fields[4 * contentLengthField + 3] - fields[4 * contentLengthField + 2] > 1) {
+            headers.replaceValue(contentLengthField, Long.toString(contentLength));  // "007" goes as "7"
         }
         if (bodyless && transferEncodings > 0) {
             headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
