@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -30,7 +31,7 @@ final class RequestEncoder extends MessageToMessageEncoder<HttpObject> {
     @Override
     protected void encode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) {
         if (msg instanceof HttpRequest request) {
-            decoder.requestSent(request.method());
+            decoder.requestSent(request.method(), request.headers().contains(HttpHeaderNames.UPGRADE));
             chunked = HttpUtil.isTransferEncodingChunked(request);
             out.add(head(ctx, request));
         }

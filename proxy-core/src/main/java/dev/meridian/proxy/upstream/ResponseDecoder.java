@@ -50,6 +50,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     /** A request went out and the response that answers it has not ended. */
     private boolean awaiting;
     private boolean headRequest;
+    private boolean switched;
     /** The message being decoded answers the request, as opposed to a 1xx interim response. */
     private boolean finalResponse;
     private boolean answered;
@@ -68,9 +69,23 @@ final class ResponseDecoder extends ByteToMessageDecoder {
 
     /** A request head went out: what follows on the connection answers it. */
     void requestSent(HttpMethod method) {
+        requestSent(method, false);
+    }
+
+    /**
+     * A request head went out; {@code upgrade}: it asked to switch protocols, so a 101 may answer it, after which
+     * the connection's bytes are no longer HTTP and are left unread for whoever takes the connection over.
+     */
+    void requestSent(HttpMethod method, boolean upgrade) {
         awaiting = true;
         headRequest = HttpMethod.HEAD.equals(method);
         answered = false;
+        head.switchAsked(upgrade);
+    }
+
+    /** A 101 came: the connection's bytes are the new protocol's, never decoded here. */
+    boolean switched() {
+        return switched;
     }
 
     /** Some byte of a response arrived since the last request went out. */
@@ -85,11 +100,14 @@ final class ResponseDecoder extends ByteToMessageDecoder {
 
     /** Whether another request may go out on the connection: the last response ended cleanly, and nothing more came. */
     boolean clean() {
-        return !awaiting && !broken;
+        return !awaiting && !broken && !switched;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (switched) {
+            return;  // left in the buffer: removing this decoder hands them to the tunnel
+        }
         if (broken) {
             in.skipBytes(in.readableBytes());
             return;
@@ -102,7 +120,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             return;
         }
         answered = true;
-        while (in.isReadable() && awaiting && step(in, out)) {
+        while (in.isReadable() && awaiting && !switched && step(in, out)) {
             // Interim responses and the final one may share a read: all are decoded now.
         }
         if (!awaiting && !broken && in.isReadable()) {
@@ -174,6 +192,13 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             return false;
         }
         int code = head.status();
+        if (code == 101) {
+            switched = true;
+            out.add(head.response(true));
+            in.skipBytes(head.length());
+            head.reset(false);
+            return false;
+        }
         finalResponse = code >= 200;
         boolean bodyless = !finalResponse || code == 204 || code == 304 || headRequest;
         out.add(head.response(bodyless));

@@ -82,6 +82,8 @@ final class ResponseHead {
     private int transferEncodings;
     private String problem;
     private boolean tooLarge;
+    /** The request this head answers asked to switch protocols: a 101 is its answer, not a fault. */
+    private boolean switchAsked;
 
     /** @param maxHeaderBytes the most bytes the header fields (or the trailer fields) may take, line ends included */
     ResponseHead(int maxHeaderBytes) {
@@ -93,6 +95,11 @@ final class ResponseHead {
 
     int maxHeaderBytes() {
         return maxHeaderBytes;
+    }
+
+    /** Whether the request being answered asked to switch protocols (Upgrade): only then is a 101 valid. */
+    void switchAsked(boolean asked) {
+        switchAsked = asked;
     }
 
     /** Starts over, for a response head or, with {@code trailers}, for a chunked body's trailer section. */
@@ -283,8 +290,8 @@ final class ResponseHead {
             problem = "status code " + code + " is outside 100-599";
             return false;
         }
-        if (code == 101) {
-            problem = "101 Switching Protocols, which Meridian never asks for";
+        if (code == 101 && !switchAsked) {
+            problem = "101 Switching Protocols to a request that asked for no upgrade";
             return false;
         }
         int start = Math.min(13, lineEnd);

@@ -206,7 +206,7 @@ class HostileUpstreamTest {
         evil.on("/x", Script.respond("HTTP/1.1 101 Switching Protocols\r\nUpgrade: evil\r\nConnection: upgrade\r\n\r\n"
                 + "raw bytes"));
         startProxy();
-        assertBadGateway("/x", "101 Switching Protocols, which Meridian never asks for");
+        assertBadGateway("/x", "101 Switching Protocols to a request that asked for no upgrade");
         assertDiscardedAndEjected();
     }
 
