@@ -13,6 +13,7 @@ import dev.meridian.routing.PickContext;
 import dev.meridian.routing.RoutingTable;
 import dev.meridian.routing.RoutingTableRef;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -33,6 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  * stop with {@link #shutdownGracefully} (what SIGTERM does) or {@link #close}.
  */
 public final class MeridianServer implements AutoCloseable {
+    /** As many as the accept backlog holds: see where it is set. */
+    private static final int ACCEPTS_PER_WAKEUP = 4096;
     /**
      * Not zero: with no quiet period a Netty 4.2 loop can stop before it closes its channels, leaving upstream
      * keep-alive sockets open after close() (seen in tests: backends kept idle connections from a closed proxy).
@@ -125,6 +128,11 @@ public final class MeridianServer implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    // Netty accepts 16 connections per wakeup by default; a burst of a thousand then waits for
+                    // dozens of turns of a loop busy with the other connections' requests, and its first requests
+                    // time out in the accept queue. Take the whole queue at once (accept stops at EAGAIN anyway).
+                    .option(ChannelOption.RCVBUF_ALLOCATOR,
+                            new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(ACCEPTS_PER_WAKEUP))
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ListenerInitializer(context));
             for (ListenerConfig listener : config.listeners()) {
