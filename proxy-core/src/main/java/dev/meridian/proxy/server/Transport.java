@@ -21,9 +21,10 @@ import java.util.function.Supplier;
 
 /**
  * The socket transport: native epoll where the platform has it (fewer copies and syscalls), NIO otherwise.
- * io_uring is there to be chosen ({@code -Dmeridian.transport=io_uring}) and measured against epoll; it is not the
- * default because many container runtimes forbid its system calls, and a proxy that cannot start is worse than one
- * a few percent slower.
+ * io_uring is chosen with {@code -Dmeridian.transport=io_uring}. Measured here (bench/RESULTS.md, issue 12) it
+ * served a third more requests per second than epoll at about half the CPU per request, but it is not the default
+ * yet: with it, the tests of refused and impossible connects (UpstreamLimitsTest, OutOfDescriptorsTest) fail, so a
+ * failed connect is accounted differently on that transport; and many container runtimes forbid its calls.
  */
 public enum Transport {
     EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class, EpollIoHandler::newFactory),
