@@ -78,8 +78,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private static final String DECISION_HEADER = "x-meridian-decision";
     private static final HttpResponseStatus UNAVAILABLE_FOR_LEGAL_REASONS =
             new HttpResponseStatus(451, "Unavailable For Legal Reasons");
-    /** How soon a retry or hedge refused by the budget looks again. */
-    private static final long BUDGET_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** What a refusal for want of room tells the client: come back soon, the state changes within seconds. */
     private static final String RETRY_AFTER_SECONDS = "1";
 
@@ -124,18 +122,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private Route decisionRoute;
     private final HashKeys hashKeys = new HashKeys();
     private boolean attemptCounted;
-    /** The last retry looked for was refused by the budget alone: another endpoint was there to take it. */
-    private boolean retryRefusedByBudget;
+    private RetryPolicy<EndpointState> policy;
+    /** What the last retry looked for was granted, or why not. */
+    private RetryPolicy.Verdict retryVerdict = RetryPolicy.Verdict.NONE;
     /** The current try's per-try timeout passed and was reported; it is kept while a retry waits for budget. */
     private boolean tryTimeoutReported;
-    private boolean holdingRetryPermit;
-    private boolean budgetCounted;
     /** The exchange holds a request slot of its cluster's circuit breaker. */
     private boolean breakerCounted;
     /** The current try's connect counts as pending in the cluster's circuit breaker. */
     private boolean holdingPending;
-    /** The last retry looked for was refused by the circuit breaker's max_retries. */
-    private boolean retryRefusedByBreaker;
     /** Increments per exchange, so a delayed retry scheduled for an earlier exchange does nothing. */
     private long exchangeId;
     private final ReplayBuffer replay = new ReplayBuffer();
@@ -146,9 +141,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean backoffPending;
     /** The hedge in flight, if any; at most one per exchange. */
     private HedgeTry hedge;
-    private boolean hedgeConsidered;
-    private long hedgeDeadline = Long.MAX_VALUE;
-    private boolean holdingHedgePermit;
     private boolean requestComplete;
     private long requestCompleteAt;
     private boolean responseStarted;
@@ -207,6 +199,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         pool = server.pools().get(ctx.channel().eventLoop());
         loopActiveExchanges = server.activeExchangeCounters().get(ctx.channel().eventLoop());
         keepAliveNanos = server.serverConfig().keepAliveTimeout().toNanos();
+        policy = new RetryPolicy<>(new RetryPolicy.Targets<>() {
+            @Override
+            public EndpointState pickUntried() {
+                return cluster.pickExcluding(attributes.applyTo(pickContext), allowed, tried.array(), tried.count());
+            }
+
+            @Override
+            public boolean takesTraffic(EndpointState endpoint) {
+                return endpoint.status().takesTraffic();
+            }
+        }, System::nanoTime, pickContext.random());
     }
 
     @Override
@@ -427,8 +430,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         idempotent = isIdempotent(req.method());
         exchangeId++;
         prepareUpstreamRequest(req, host);
-        cluster.retryBudget().requestStarted();
-        budgetCounted = true;
+        policy.begin(retries, cluster.retryBudget(), idempotent);
         stats.proxied.increment();
         if (continueExpected) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
@@ -684,7 +686,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         EndpointState next = retryTarget(requestMayHaveArrived);
-        if (next == null && retryRefusedByBreaker) {
+        if (next == null && retryVerdict == RetryPolicy.Verdict.MAX_RETRIES) {
             failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_retries ("
                     + cluster.config().circuitBreaker().maxRetries() + ") retries in flight, so this one was not"
                     + " retried after: " + reason);
@@ -700,7 +702,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void retryOn(EndpointState next) {
         stats.retries.increment();
         meters.retried(next);
-        long backoff = backoffNanos(tried.count());
+        long backoff = policy.backoffNanos(tried.count());
         if (backoff <= 0) {
             startAttempt(next);
             return;
@@ -716,63 +718,23 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private EndpointState retryTarget(boolean requestMayHaveArrived) {
-        retryRefusedByBudget = false;
-        retryRefusedByBreaker = false;
-        if (closing || responseStarted || tried.count() > retries.maxRetries()) {
+        if (closing || responseStarted) {
+            retryVerdict = RetryPolicy.Verdict.NONE;
             return null;
         }
-        if (requestMayHaveArrived && (!idempotent || !replay.replayable())) {
-            return null;
+        retryVerdict = policy.retry(tried.count(), requestMayHaveArrived, replay.replayable(),
+                endpoint.status().takesTraffic());
+        switch (retryVerdict) {
+            case FREE -> stats.freeRetries.increment();
+            case MAX_RETRIES -> {
+                // An absolute cap, unlike the budget, which grows with traffic: waiting for it would only queue.
+                stats.overflowMaxRetries.increment();
+                meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_RETRIES);
+            }
+            case BUDGET_SPENT -> stats.retryBudgetExhausted.increment();
+            default -> { }
         }
-        EndpointState next = cluster.pickExcluding(attributes.applyTo(pickContext), allowed,
-                tried.array(), tried.count());
-        if (next == null) {
-            return null;
-        }
-        if (holdingRetryPermit) {
-            // One exchange holds at most one permit: its earlier retry is over.
-            cluster.retryBudget().releaseRetry();
-            holdingRetryPermit = false;
-        }
-        if (retryIsFree(requestMayHaveArrived, next)) {
-            stats.freeRetries.increment();
-            return next;
-        }
-        RetryBudget.Grant grant = cluster.retryBudget().tryAcquire();
-        if (grant == RetryBudget.Grant.MAX_RETRIES) {
-            // An absolute cap, unlike the budget, which grows with traffic: waiting for it would only queue.
-            stats.overflowMaxRetries.increment();
-            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_RETRIES);
-            retryRefusedByBreaker = true;
-            return null;
-        }
-        if (grant == RetryBudget.Grant.BUDGET_SPENT) {
-            stats.retryBudgetExhausted.increment();
-            retryRefusedByBudget = true;
-            return null;
-        }
-        holdingRetryPermit = true;
-        return next;
-    }
-
-    /**
-     * The budget exists so retries do not multiply the load on struggling endpoints. A retry adds none when the
-     * failed try never reached an endpoint (its connect failed), or when it only moves the request off an endpoint
-     * known not to take traffic (panic mode sent it there) onto one that does; those go free. When everything
-     * is down there is no such target, and the budget caps the retries as before.
-     */
-    private boolean retryIsFree(boolean requestMayHaveArrived, EndpointState next) {
-        return !requestMayHaveArrived || (!endpoint.status().takesTraffic() && next.status().takesTraffic());
-    }
-
-    /** Full jitter over an exponential cap, as the AWS architecture blog's "backoff and jitter". */
-    private long backoffNanos(int triesSoFar) {
-        long base = retries.backoffBase().toNanos();
-        if (base <= 0) {
-            return 0;
-        }
-        long cap = Math.min(retries.backoffMax().toNanos(), base << Math.min(20, triesSoFar - 1));
-        return (long) (pickContext.random().nextDouble() * cap);
+        return policy.target();
     }
 
     private void attach(UpstreamConnection c) {
@@ -812,64 +774,45 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             requestCompleteAt = lastActivity;
             if (!responseStarted) {
                 if (hedgeApplies()) {
-                    hedgeDeadline = requestCompleteAt + hedgeDelayNanos();
-                    timerBy(hedgeDeadline);
+                    timerBy(policy.armHedge(requestCompleteAt, endpoint.recentP99Nanos()));
                 }
                 timerBy(requestCompleteAt + tryHeaderTimeoutNanos());
             }
         }
     }
 
-    /** GET and HEAD are hedged by default: safe to send twice, and the case a hung endpoint hurts most. */
     private boolean hedgeApplies() {
         HttpMethod method = request.method();
-        return retries.hedge().enabled() && !hedgeConsidered && replay.replayable()
-                && (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method));
-    }
-
-    /** About twice the endpoint's recent p99, never below the floor, so only the slow tail is hedged. */
-    private long hedgeDelayNanos() {
-        long floor = retries.hedge().minDelay().toNanos();
-        long adaptive = (long) (endpoint.recentP99Nanos() * retries.hedge().p99Multiplier());
-        return Math.max(floor, adaptive);
+        return policy.hedgeApplies(replay.replayable(),
+                HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method));
     }
 
     private void launchHedge() {
-        hedgeConsidered = true;
-        EndpointState next = cluster.pickExcluding(attributes.applyTo(pickContext), allowed,
-                tried.array(), tried.count());
-        if (next == null) {
+        RetryPolicy.Verdict verdict = policy.hedge(endpoint.status().takesTraffic());
+        if (verdict == RetryPolicy.Verdict.NONE) {
             return;
         }
-        boolean free = retryIsFree(true, next);
-        RetryBudget.Grant grant = free ? RetryBudget.Grant.GRANTED : cluster.retryBudget().tryAcquire();
-        if (grant == RetryBudget.Grant.MAX_RETRIES) {
+        if (verdict == RetryPolicy.Verdict.MAX_RETRIES) {
             stats.overflowMaxRetries.increment();  // no hedge for this request: the cap is not worth waiting on
             meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_RETRIES);
             return;
         }
-        if (grant == RetryBudget.Grant.BUDGET_SPENT) {
-            // Not now: once the endpoint is known down the hedge goes free, or the budget may have room by then.
+        if (verdict == RetryPolicy.Verdict.BUDGET_SPENT) {
             stats.retryBudgetExhausted.increment();
-            hedgeConsidered = false;
-            hedgeDeadline = System.nanoTime() + BUDGET_RECHECK_NANOS;
-            timerBy(hedgeDeadline);
+            timerBy(policy.hedgeDeadline());
             return;
         }
+        EndpointState next = policy.target();
         CircuitBreaker breaker = cluster.breaker();
         boolean needsConnection = !pool.hasIdle(next);
         if (needsConnection && !breaker.tryOpenConnection()) {
             stats.overflowMaxConnections.increment();
             meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
-            if (!free) {
-                cluster.retryBudget().releaseRetry();
-            }
+            policy.releaseHedgePermit();
             return;
         }
-        if (free) {
+        if (verdict == RetryPolicy.Verdict.FREE) {
             stats.freeRetries.increment();
-        } else {
-            holdingHedgePermit = true;
         }
         tried.add(next);
         next.requestStarted();
@@ -914,7 +857,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         hedge = null;
-        releaseHedgePermit();
+        policy.releaseHedgePermit();
         EndpointState e = failed.endpoint();
         if (failed.noSocket()) {
             stats.connectFailures.increment();  // local exhaustion, not the endpoint's failure
@@ -930,12 +873,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             attemptFailed(HttpResponseStatus.BAD_GATEWAY, "endpoint '" + e.id()
                     + "' closed the connection before responding", true);
         } else if (connectFailure && !timedOut && inExchange && !responseStarted
-                && tried.count() <= retries.maxRetries()) {
+                && policy.triesLeft(tried.count())) {
             // The hedge never reached an endpoint and added no load: hedge again at once rather than leave the
             // request to a silent first try until its header timeout.
-            hedgeConsidered = false;
-            hedgeDeadline = System.nanoTime();
-            timerBy(hedgeDeadline);
+            timerBy(policy.hedgeAgainNow());
         }
     }
 
@@ -952,23 +893,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             hedge = null;
             h.cancel();
             h.endpoint().requestEnded();
-            releaseHedgePermit();
+            policy.releaseHedgePermit();
         }
     }
 
-    /** A hedge that failed or lost is no longer a retry in flight: its permit goes back to the budget at once. */
-    private void releaseHedgePermit() {
-        if (holdingHedgePermit) {
-            holdingHedgePermit = false;
-            cluster.retryBudget().releaseRetry();
-        }
-    }
-
-    /** How long one try waits for response headers: the per-try timeout when shorter than the route's. */
     private long tryHeaderTimeoutNanos() {
-        long routeTimeout = timeouts.responseHeader().toNanos();
-        return retries.perTryTimeout() == null ? routeTimeout
-                : Math.min(routeTimeout, retries.perTryTimeout().toNanos());
+        return policy.tryHeaderTimeoutNanos(timeouts.responseHeader());
     }
 
     @Override
@@ -1384,23 +1314,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         clientBodyEndsAtClose = false;
         endAttempt();
         cancelHedge();
-        releaseHedgePermit();
-        hedgeConsidered = false;
-        hedgeDeadline = Long.MAX_VALUE;
         connectDone();
         backoffPending = false;
         if (breakerCounted) {
             breakerCounted = false;
             cluster.breaker().requestEnded();
         }
-        if (holdingRetryPermit) {
-            holdingRetryPermit = false;
-            cluster.retryBudget().releaseRetry();
-        }
-        if (budgetCounted) {
-            budgetCounted = false;
-            cluster.retryBudget().requestEnded();
-        }
+        policy.end();
         replay.reset();
         tried.clear();
         loopActiveExchanges.decrementAndGet();
@@ -1543,7 +1463,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                 hedge = null;
                 late.cancel();
                 late.endpoint().requestEnded();
-                releaseHedgePermit();
+                policy.releaseHedgePermit();
                 outcomes().failedBeforeResponse(late.endpoint());
                 attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + late.endpoint().id()
                         + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
@@ -1562,7 +1482,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         boolean awaitingHead = requestComplete && !responseStarted;
-        if (awaitingHead && hedge == null && !hedgeConsidered && now - hedgeDeadline >= 0 && hedgeApplies()) {
+        if (awaitingHead && hedge == null && policy.hedgeDue(now) && hedgeApplies()) {
             launchHedge();
         }
         if (responseStarted && responsePace.judging() && upstream.isReading()) {
@@ -1574,8 +1494,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                 : lastActivity + timeouts.idle().toNanos();
         if (now - deadline < 0) {
             timerBy(deadline);
-            if (awaitingHead && !hedgeConsidered && hedgeDeadline != Long.MAX_VALUE) {
-                timerBy(hedgeDeadline);
+            if (awaitingHead && policy.hedgeWaiting()) {
+                timerBy(policy.hedgeDeadline());
             }
             return;
         }
@@ -1602,9 +1522,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     retryOn(next);
                     return;
                 }
-                if (retryRefusedByBudget) {
+                if (retryVerdict == RetryPolicy.Verdict.BUDGET_SPENT) {
                     // Failing the client for want of budget would be worse than waiting: keep the try, look again.
-                    timerBy(Math.min(now + BUDGET_RECHECK_NANOS, routeDeadline));
+                    timerBy(Math.min(now + RetryPolicy.BUDGET_RECHECK_NANOS, routeDeadline));
                     return;
                 }
             }
