@@ -6,7 +6,6 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.config.TimeoutsConfig;
 import dev.meridian.proxy.observe.ExchangeLog;
 import dev.meridian.proxy.upstream.UpstreamConnection;
-import dev.meridian.proxy.upstream.UpstreamListener;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.Cluster;
@@ -67,10 +66,10 @@ import java.util.concurrent.atomic.LongAdder;
  * costs epoll_ctl calls, so it is done only when a pause is really needed. Every failure ends as a status with a one-line reason when nothing of
  * the response was sent yet, and as a closed connection otherwise.
  *
- * <p>Confined to the connection's event loop. The upstream connection lives on the same loop, so the
- * {@link UpstreamListener} callbacks need no synchronization either.
+ * <p>Confined to the connection's event loop. The upstream connection lives on the same loop, so what its
+ * {@link Attempt} passes on needs no synchronization either.
  */
-final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, HedgeTry.Owner {
+final class ProxyHandler extends ChannelInboundHandlerAdapter implements Attempt.Owner, HedgeTry.Owner {
     private final ServerContext server;
     private static final long NO_DEADLINE = Long.MAX_VALUE;
     /** Netty's messages run to about 130 characters and quote little of the client's: keep them whole. */
@@ -88,7 +87,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** Messages decoded from the client that cannot be handled yet (body while connecting, pipelined requests). */
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     private final HeaderLookup requestHeaders = name -> currentHeaders().get(name);
-    private final ChannelFutureListener onConnected = this::connected;
     private final Runnable onTimer = this::timerFired;
 
     private ChannelHandlerContext ctx;
@@ -107,10 +105,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean headRequest;
     private boolean clientKeepAlive;
     private Cluster cluster;
-    private EndpointState endpoint;
     private TimeoutsConfig timeouts;
     private RetryConfig retries;
-    private UpstreamConnection upstream;
+    private final Attempt attempt = new Attempt(this);
     private boolean retriedStale;
     private boolean idempotent;
     private final TriedEndpoints tried = new TriedEndpoints();
@@ -121,24 +118,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** The current exchange's route when it asks for {@code x-meridian-decision}; null otherwise. */
     private Route decisionRoute;
     private final HashKeys hashKeys = new HashKeys();
-    private boolean attemptCounted;
     private RetryPolicy<EndpointState> policy;
     /** What the last retry looked for was granted, or why not. */
     private RetryPolicy.Verdict retryVerdict = RetryPolicy.Verdict.NONE;
-    /** The current try's per-try timeout passed and was reported; it is kept while a retry waits for budget. */
-    private boolean tryTimeoutReported;
     /** The exchange holds a request slot of its cluster's circuit breaker. */
     private boolean breakerCounted;
-    /** The current try's connect counts as pending in the cluster's circuit breaker. */
-    private boolean holdingPending;
     /** Increments per exchange, so a delayed retry scheduled for an earlier exchange does nothing. */
     private long exchangeId;
     private final ReplayBuffer replay = new ReplayBuffer();
-    private long requestHeadSentAt;
-    /** The channel of the current try's connect while it is pending; any other connect completing is stale. */
-    private Channel connectingChannel;
-    /** The current try waits out a backoff before it starts. */
-    private boolean backoffPending;
     /** The hedge in flight, if any; at most one per exchange. */
     private HedgeTry hedge;
     private boolean requestComplete;
@@ -206,8 +193,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
 
             @Override
-            public boolean takesTraffic(EndpointState endpoint) {
-                return endpoint.status().takesTraffic();
+            public boolean takesTraffic(EndpointState e) {
+                return e.status().takesTraffic();
             }
         }, System::nanoTime, pickContext.random());
     }
@@ -255,7 +242,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (obj instanceof HttpRequest) {
             return !inExchange && !discardingBody;
         }
-        return discardingBody || (inExchange && upstream != null && !requestComplete);
+        return discardingBody || (inExchange && attempt.connection() != null && !requestComplete);
     }
 
     private void handle(HttpObject obj) {
@@ -298,6 +285,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      * streamed finds the upstream writable. That is the upload backpressure.
      */
     private void syncClientReading() {
+        UpstreamConnection upstream = attempt.connection();
         boolean read = !closing && pending.isEmpty()
                 && !(upstream != null && !requestComplete && !upstream.channel().isWritable());
         if (read != clientReading) {
@@ -311,6 +299,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void flushUpstream() {
+        UpstreamConnection upstream = attempt.connection();
         if (upstream != null) {
             upstream.channel().flush();
         }
@@ -518,8 +507,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private String decisionSummary() {
         ClientLocation location = attributes.location();
         return "route=" + decisionRoute.name() + "; cluster=" + cluster.name() + "; policy="
-                + cluster.config().policy().yamlName() + "; endpoint=" + endpoint.id() + "; region="
-                + endpoint.config().region() + "; try=" + tried.count() + "; client="
+                + cluster.config().policy().yamlName() + "; endpoint=" + attempt.endpoint().id() + "; region="
+                + attempt.endpoint().config().region() + "; try=" + tried.count() + "; client="
                 + (location == null ? "unknown" : location) + "; allowed=" + allowed;
     }
 
@@ -538,18 +527,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void startAttempt(EndpointState target) {
         tried.add(target);
-        endpoint = target;
-        target.requestStarted();
-        attemptCounted = true;
+        attempt.start(target);
         acquireUpstream(false);
     }
 
     private void endAttempt() {
-        tryTimeoutReported = false;
-        if (attemptCounted) {
-            attemptCounted = false;
-            endpoint.requestEnded();
-        }
+        attempt.end();
     }
 
     private void prepareUpstreamRequest(HttpRequest req, String host) {
@@ -572,19 +555,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void acquireUpstream(boolean fresh) {
-        UpstreamConnection c = fresh ? null : pool.pollIdle(endpoint);
+        UpstreamConnection c = fresh ? null : pool.pollIdle(attempt.endpoint());
         if (c != null) {
             attach(c);
             return;
         }
-        if (!pool.hasCapacity(endpoint, cluster.config().pool().maxConnectionsPerEndpoint())) {
+        if (!pool.hasCapacity(attempt.endpoint(), cluster.config().pool().maxConnectionsPerEndpoint())) {
             stats.poolExhausted.increment();
             failBeforeResponse(HttpResponseStatus.SERVICE_UNAVAILABLE, "connection limit to endpoint '"
-                    + endpoint.id() + "' reached (" + cluster.config().pool().maxConnectionsPerEndpoint() + ")");
+                    + attempt.endpoint().id() + "' reached (" + cluster.config().pool().maxConnectionsPerEndpoint()
+                    + ")");
             return;
         }
         CircuitBreaker breaker = cluster.breaker();
-        releasePendingSlot();
+        attempt.releasePendingSlot();
         if (!breaker.tryStartPending()) {
             stats.overflowMaxPending.increment();
             meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_PENDING);
@@ -600,38 +584,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     + breaker.limits().maxConnections() + ") open");
             return;
         }
-        holdingPending = true;
-        ChannelFuture f = pool.connect(endpoint, timeouts.connect(), breaker,
-                cluster.config().pool().maxResponseHeaderBytes());
-        connectingChannel = f.channel();
-        f.addListener(onConnected);
-    }
-
-    /** The current try no longer waits for its connection: it has it, it failed, or the try was given up. */
-    private void connectDone() {
-        connectingChannel = null;
-        releasePendingSlot();
-    }
-
-    private void releasePendingSlot() {
-        if (holdingPending) {
-            holdingPending = false;
-            cluster.breaker().pendingEnded();
-        }
+        attempt.connect(pool, breaker, timeouts.connect(), cluster.config().pool().maxResponseHeaderBytes());
     }
 
     /** Whether the current (non-hedge) try is still under way: connected, connecting, or about to start. */
     private boolean primaryAlive() {
-        return upstream != null || connectingChannel != null || backoffPending;
+        return attempt.alive();
     }
 
-    private void connected(ChannelFuture f) {
-        if (f.channel() != connectingChannel) {
-            // A try given up while connecting (its hedge won, or the exchange ended): nobody will send on it.
-            f.channel().close();
-            return;
-        }
-        connectDone();
+    @Override
+    public void connected(ChannelFuture f) {
         if (!inExchange || closing) {
             // The client left while we connected: nobody will send on this connection.
             f.channel().close();
@@ -647,22 +609,23 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             // failure is not held against it, or local exhaustion would eject healthy endpoints one by one. The
             // proxy is what is overloaded: 503.
             stats.connectFailures.increment();
-            attemptFailed(HttpResponseStatus.SERVICE_UNAVAILABLE, "no socket to connect to endpoint '" + endpoint.id()
-                    + "' (" + endpoint.config().authority() + "): " + describe(cause), false);
+            attemptFailed(HttpResponseStatus.SERVICE_UNAVAILABLE, "no socket to connect to endpoint '"
+                    + attempt.endpoint().id() + "' (" + attempt.endpoint().config().authority() + "): "
+                    + describe(cause), false);
             return;
         }
         boolean timedOut = cause instanceof ConnectTimeoutException;
-        outcomes().connectFailed(endpoint, timedOut);
-        meters.connectFailed(endpoint);
+        outcomes().connectFailed(attempt.endpoint(), timedOut);
+        meters.connectFailed(attempt.endpoint());
         if (timedOut) {
             stats.connectTimeouts.increment();
-            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + endpoint.id()
-                    + "' (" + endpoint.config().authority() + ") timed out after " + timeouts.connect().toMillis()
-                    + " ms", false);
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + attempt.endpoint().id()
+                    + "' (" + attempt.endpoint().config().authority() + ") timed out after "
+                    + timeouts.connect().toMillis() + " ms", false);
         } else {
             stats.connectFailures.increment();
-            attemptFailed(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + endpoint.id()
-                    + "' (" + endpoint.config().authority() + "): " + describe(cause), false);
+            attemptFailed(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + attempt.endpoint().id()
+                    + "' (" + attempt.endpoint().config().authority() + "): " + describe(cause), false);
         }
     }
 
@@ -708,10 +671,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         long id = exchangeId;
-        backoffPending = true;
+        attempt.backingOff(true);
         ctx.executor().schedule(() -> {
-            if (backoffPending && inExchange && exchangeId == id && !closing) {
-                backoffPending = false;
+            if (attempt.backingOff() && inExchange && exchangeId == id && !closing) {
+                attempt.backingOff(false);
                 startAttempt(next);
             }
         }, backoff, TimeUnit.NANOSECONDS);
@@ -723,7 +686,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return null;
         }
         retryVerdict = policy.retry(tried.count(), requestMayHaveArrived, replay.replayable(),
-                endpoint.status().takesTraffic());
+                attempt.endpoint().status().takesTraffic());
         switch (retryVerdict) {
             case FREE -> stats.freeRetries.increment();
             case MAX_RETRIES -> {
@@ -738,14 +701,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void attach(UpstreamConnection c) {
-        upstream = c;
-        if (!c.lease(this)) {
-            onUpstreamClosed("endpoint '" + endpoint.id() + "' closed the connection");
+        if (!attempt.attach(c)) {
+            upstreamClosed("endpoint '" + attempt.endpoint().id() + "' closed the connection");
             return;
         }
         lastActivity = System.nanoTime();
         timerBy(lastActivity + timeouts.idle().toNanos());
-        requestHeadSentAt = lastActivity;
+        attempt.headSent(lastActivity);
         c.channel().write(request, c.channel().voidPromise());
         // A retry sends what the failed try already sent; the first try finds the replay empty.
         replay.writeTo(c.channel());
@@ -765,8 +727,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         boolean last = content instanceof LastHttpContent;
         replay.keep(content, idempotent, retries.bufferLimitBytes());
         exchangeLog.requestBytes(content.content().readableBytes());
-        upstream.channel().write(content, upstream.channel().voidPromise());
-        if (!upstream.channel().isWritable()) {
+        Channel upstream = attempt.connection().channel();
+        upstream.write(content, upstream.voidPromise());
+        if (!upstream.isWritable()) {
             syncClientReading();
         }
         if (last) {
@@ -774,7 +737,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             requestCompleteAt = lastActivity;
             if (!responseStarted) {
                 if (hedgeApplies()) {
-                    timerBy(policy.armHedge(requestCompleteAt, endpoint.recentP99Nanos()));
+                    timerBy(policy.armHedge(requestCompleteAt, attempt.endpoint().recentP99Nanos()));
                 }
                 timerBy(requestCompleteAt + tryHeaderTimeoutNanos());
             }
@@ -788,7 +751,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void launchHedge() {
-        RetryPolicy.Verdict verdict = policy.hedge(endpoint.status().takesTraffic());
+        RetryPolicy.Verdict verdict = policy.hedge(attempt.endpoint().status().takesTraffic());
         if (verdict == RetryPolicy.Verdict.NONE) {
             return;
         }
@@ -830,25 +793,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         hedge = null;
         stats.hedgeWins.increment();
-        if (upstream != null) {
+        if (attempt.connection() != null) {
             // The first try had taken at least this long without an answer: a lower bound its latency estimate
             // must see, or an endpoint that is always hedged away would keep looking fast.
             long now = System.nanoTime();
-            endpoint.latency().observe(now - requestHeadSentAt, now);
+            attempt.endpoint().latency().observe(now - attempt.headSentAt(), now);
         }
         // The first try lost: its connection may be mid-request, so it is closed, never pooled; a connect or a
         // backoff it had under way is abandoned.
         discardUpstream();
-        connectDone();
-        backoffPending = false;
+        attempt.connectDone();
+        attempt.backingOff(false);
         endAttempt();
-        // The head was just read from the hedge's connection, so it is open: the lease cannot fail here.
-        upstream = won.connection();
-        upstream.lease(this);
-        endpoint = won.endpoint();
-        attemptCounted = true;
-        requestHeadSentAt = won.headSentAt();
-        onResponseHead(head);
+        attempt.adopt(won);
+        responseHead(head);
     }
 
     @Override
@@ -903,6 +861,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamConnection upstream = attempt.connection();
         if (upstream != null) {
             boolean writable = ctx.channel().isWritable();
             if (writable && !upstream.isReading()) {
@@ -951,7 +910,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     // ---- upstream side ---------------------------------------------------------------------------------------
 
     @Override
-    public void onResponseHead(HttpResponse response) {
+    public void responseHead(HttpResponse response) {
         int code = response.status().code();
         if (code < 200) {
             // Interim responses: Meridian answered any Expect itself, and 101 upgrades are not proxied here.
@@ -961,13 +920,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         lastActivity = System.nanoTime();
         cancelHedge();
         if (code >= 500) {
-            outcomes().responded(endpoint, code, lastActivity - requestHeadSentAt);
+            outcomes().responded(attempt.endpoint(), code, lastActivity - attempt.headSentAt());
         } else {
             outcomeStatus = code;
-            outcomeLatencyNanos = lastActivity - requestHeadSentAt;
+            outcomeLatencyNanos = lastActivity - attempt.headSentAt();
         }
-        meters.upstreamLatency(cluster.name(), lastActivity - requestHeadSentAt);
-        endpoint.latency().observe(lastActivity - requestHeadSentAt, lastActivity);
+        meters.upstreamLatency(cluster.name(), lastActivity - attempt.headSentAt());
+        attempt.endpoint().latency().observe(lastActivity - attempt.headSentAt(), lastActivity);
         if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
             EndpointState next = retryTarget(true);
             if (next != null) {
@@ -1011,7 +970,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     @Override
-    public void onResponseContent(HttpContent content) {
+    public void responseContent(HttpContent content) {
         if (!responseStarted) {
             ReferenceCountUtil.release(content);  // the end of an interim response
             return;
@@ -1026,22 +985,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     @Override
-    public void onUpstreamReadComplete() {
+    public void upstreamReadComplete() {
         ctx.flush();
-        if (upstream != null && !ctx.channel().isWritable()) {
-            upstream.reading(false);  // the download backpressure; resumed by channelWritabilityChanged
+        if (attempt.connection() != null && !ctx.channel().isWritable()) {
+            attempt.connection().reading(false);  // the download backpressure; resumed by channelWritabilityChanged
         }
     }
 
     @Override
-    public void onUpstreamWritabilityChanged(boolean writable) {
+    public void upstreamWritabilityChanged(boolean writable) {
         syncClientReading();
     }
 
     @Override
-    public void onUpstreamClosed(String reason) {
-        UpstreamConnection c = upstream;
-        upstream = null;
+    public void upstreamClosed(String reason) {
+        UpstreamConnection c = attempt.lost();
         if (c == null || !inExchange) {
             return;
         }
@@ -1060,7 +1018,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         countBroken(c);
-        outcomes().failedBeforeResponse(endpoint);
+        outcomes().failedBeforeResponse(attempt.endpoint());
         attemptFailed(HttpResponseStatus.BAD_GATEWAY,
                 c.malformed() || c.answered() ? reason : reason + " before responding", true);
     }
@@ -1085,18 +1043,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         if (broken) {
-            outcomes().responseBroken(endpoint);
+            outcomes().responseBroken(attempt.endpoint());
         } else {
-            outcomes().responded(endpoint, outcomeStatus, outcomeLatencyNanos);
+            outcomes().responded(attempt.endpoint(), outcomeStatus, outcomeLatencyNanos);
         }
         outcomeStatus = 0;
     }
 
     private void responseEnded() {
-        UpstreamConnection c = upstream;
-        upstream = null;
+        UpstreamConnection c = attempt.release();
         if (c != null) {
-            c.detach();
             boolean overran = c.overran();
             if (overran) {
                 // Relayed whole as its framing said; the extra bytes would have answered someone else's request.
@@ -1296,12 +1252,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void discardUpstream() {
-        UpstreamConnection c = upstream;
-        upstream = null;
-        if (c != null) {
-            c.detach();
-            c.channel().close();
-        }
+        attempt.discard();
     }
 
     private void endExchange() {
@@ -1309,13 +1260,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         inExchange = false;
-        exchangeLog.end(endpoint, cluster, tried.count(), System.nanoTime());
+        exchangeLog.end(attempt.endpoint(), cluster, tried.count(), System.nanoTime());
         settleOutcome(false);
         clientBodyEndsAtClose = false;
         endAttempt();
         cancelHedge();
-        connectDone();
-        backoffPending = false;
+        attempt.connectDone();
+        attempt.backingOff(false);
         if (breakerCounted) {
             breakerCounted = false;
             cluster.breaker().requestEnded();
@@ -1330,7 +1281,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         armClientDeadlines();
         request = null;
         cluster = null;
-        endpoint = null;
+        attempt.clear();
         timeouts = null;
         retries = null;
         retriedStale = false;
@@ -1455,7 +1406,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             ctx.close();
             return;
         }
-        if (upstream == null) {
+        if (attempt.connection() == null) {
             if (hedge != null && !primaryAlive() && hedge.connection() != null
                     && now - (hedge.headSentAt() + tryHeaderTimeoutNanos()) >= 0) {
                 // Only the hedge was left, and it is late too.
@@ -1485,7 +1436,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (awaitingHead && hedge == null && policy.hedgeDue(now) && hedgeApplies()) {
             launchHedge();
         }
-        if (responseStarted && responsePace.judging() && upstream.isReading()) {
+        if (responseStarted && responsePace.judging() && attempt.connection().isReading()) {
             judgeResponsePace(now);
             return;
         }
@@ -1499,18 +1450,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
             return;
         }
-        if (!tryTimeoutReported) {
+        if (!attempt.timeoutReported()) {
             stats.responseTimeouts.increment();  // once per try, however long a retry then waits for budget
         }
         if (responseStarted) {
             // Silent while Meridian was reading: the endpoint stalled. Paused for a slow client: the client did.
-            settleOutcome(upstream.isReading());
+            settleOutcome(attempt.connection().isReading());
             abortClient();
             return;
         }
-        if (!tryTimeoutReported) {
-            tryTimeoutReported = true;
-            outcomes().failedBeforeResponse(endpoint);
+        if (!attempt.timeoutReported()) {
+            attempt.timeoutReported(true);
+            outcomes().failedBeforeResponse(attempt.endpoint());
         }
         if (awaitingHead) {
             long routeDeadline = requestCompleteAt + timeouts.responseHeader().toNanos();
@@ -1528,10 +1479,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     return;
                 }
             }
-            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + endpoint.id()
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + attempt.endpoint().id()
                     + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
         } else {
-            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "request to endpoint '" + endpoint.id()
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "request to endpoint '" + attempt.endpoint().id()
                     + "' stalled for " + timeouts.idle().toMillis() + " ms", true);
         }
     }
