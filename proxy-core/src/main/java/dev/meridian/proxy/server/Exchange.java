@@ -1,0 +1,1117 @@
+package dev.meridian.proxy.server;
+
+import dev.meridian.config.ContinuityLevel;
+import dev.meridian.config.RetryConfig;
+import dev.meridian.config.RouteConfig;
+import dev.meridian.config.TimeoutsConfig;
+import dev.meridian.proxy.observe.ExchangeLog;
+import dev.meridian.proxy.upstream.UpstreamConnection;
+import dev.meridian.proxy.upstream.UpstreamPool;
+import dev.meridian.routing.CircuitBreaker;
+import dev.meridian.routing.Cluster;
+import dev.meridian.routing.EndpointState;
+import dev.meridian.routing.HeaderLookup;
+import dev.meridian.routing.OutcomeSink;
+import dev.meridian.routing.PickContext;
+import dev.meridian.routing.Route;
+import dev.meridian.routing.RoutingTable;
+import dev.meridian.routing.ShedLadder;
+import dev.meridian.routing.geo.ClientLocation;
+import dev.meridian.routing.geo.GeoLocator;
+import dev.meridian.routing.residency.JurisdictionSet;
+import dev.meridian.routing.residency.Residency;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One request's life, whatever protocol its client speaks: match a route, admit it (continuity level, tier
+ * shedding, residency, the cluster's circuit breaker), pick an endpoint, send the request there through an
+ * {@link Attempt}, retry or hedge as the {@link RetryPolicy} allows, pass the response to the {@link Downstream},
+ * and report the outcome, the access log line and the metrics. Every failure ends as a status with a one-line
+ * reason when nothing of the response was sent yet, and as an aborted downstream otherwise.
+ *
+ * <p>One per client connection, reused by each of its requests in turn; confined to the connection's event loop,
+ * as the upstream connections it leases are.
+ */
+final class Exchange implements Attempt.Owner, HedgeTry.Owner {
+    private static final String DECISION_HEADER = "x-meridian-decision";
+    private static final HttpResponseStatus UNAVAILABLE_FOR_LEGAL_REASONS =
+            new HttpResponseStatus(451, "Unavailable For Legal Reasons");
+
+    /** Where the exchange is; the response side only, since a request body may still stream while it answers. */
+    enum State {
+        /** The head arrived: route, admission and the first pick. */
+        ROUTING,
+        /** A try waits for its upstream connection, or for its backoff to end. */
+        CONNECTING,
+        /** The request streams to the try's upstream. */
+        SENDING,
+        /** The whole request went out; the try (or its hedge) has not answered yet. */
+        AWAITING_RESPONSE,
+        /** The response head went to the client; its body follows. */
+        STREAMING_RESPONSE,
+        /** Answered, failed or given up; the exchange waits for the connection's next request. */
+        DONE
+    }
+
+    private final ServerContext server;
+    private final ProxyStats stats;
+    private final TrafficMeters meters;
+    private final Downstream downstream;
+    private final ExchangeLog exchangeLog;
+    private final PickContext pickContext;
+    private final UpstreamPool pool;
+    private final Attempt attempt = new Attempt(this);
+    private final TriedEndpoints tried = new TriedEndpoints();
+    private final RequestAttributes attributes = new RequestAttributes();
+    private final HashKeys hashKeys = new HashKeys();
+    private final ReplayBuffer replay = new ReplayBuffer();
+    private final ResponsePace responsePace = new ResponsePace();
+    private final RetryPolicy<EndpointState> policy;
+    private final HeaderLookup requestHeaders = name -> this.request.headers().get(name);
+
+    private State state = State.DONE;
+    private HttpRequest request;
+    private Cluster cluster;
+    private TimeoutsConfig timeouts;
+    private RetryConfig retries;
+    private boolean idempotent;
+    /** The response counters of the exchange's route, by status class. */
+    private LongAdder[] routeResponses;
+    /** The endpoint jurisdictions the exchange may be served from; every pick of it is held to them. */
+    private JurisdictionSet allowed = JurisdictionSet.ANY;
+    /** The exchange's route when it asks for {@code x-meridian-decision}; null otherwise. */
+    private Route decisionRoute;
+    /** The exchange holds a request slot of its cluster's circuit breaker. */
+    private boolean breakerCounted;
+    /** The request went again, once, to the same endpoint after a pooled connection closed under it. */
+    private boolean retriedStale;
+    /** What the last retry looked for was granted, or why not. */
+    private RetryPolicy.Verdict retryVerdict = RetryPolicy.Verdict.NONE;
+    /** Increments per exchange, so a delayed retry scheduled for an earlier exchange does nothing. */
+    private long exchangeId;
+    /** The hedge in flight, if any; at most one per exchange. */
+    private HedgeTry hedge;
+    private boolean requestComplete;
+    private long requestCompleteAt;
+    private boolean upstreamKeepAlive;
+    /**
+     * The status of a response head whose outcome waits for the end of its body: a body that breaks off makes the
+     * try a failure for outlier detection, not a success. 0: none waiting (5xx are reported at the head).
+     */
+    private int outcomeStatus;
+    private long outcomeLatencyNanos;
+    /** Last byte moved for the exchange. */
+    private long lastActivity;
+    /** The exchange's body limit (its route's, or the server's), and the body bytes forwarded so far. */
+    private long maxBodyBytes;
+    private long requestBodyBytes;
+    /** The request asked for {@code 100 Continue}: sent once the request is admitted, not before. */
+    private boolean continueExpected;
+
+    Exchange(ServerContext server, Downstream downstream, ExchangeLog exchangeLog, PickContext pickContext,
+             UpstreamPool pool) {
+        this.server = server;
+        this.stats = server.stats();
+        this.meters = server.meters();
+        this.downstream = downstream;
+        this.exchangeLog = exchangeLog;
+        this.pickContext = pickContext;
+        this.pool = pool;
+        this.policy = new RetryPolicy<>(new RetryPolicy.Targets<>() {
+            @Override
+            public EndpointState pickUntried() {
+                return cluster.pickExcluding(attributes.applyTo(pickContext), allowed, tried.array(), tried.count());
+            }
+
+            @Override
+            public boolean takesTraffic(EndpointState e) {
+                return e.status().takesTraffic();
+            }
+        }, System::nanoTime, pickContext.random());
+    }
+
+    // ---- state -------------------------------------------------------------------------------------------------
+
+    State state() {
+        return state;
+    }
+
+    /** Whether a request is in progress: from its head until it is answered, failed or given up. */
+    boolean inProgress() {
+        return state != State.DONE;
+    }
+
+    /** Whether the response head went to the client: from now on a failure can only abort. */
+    boolean responseStarted() {
+        return state == State.STREAMING_RESPONSE;
+    }
+
+    private void connecting() {
+        state = State.CONNECTING;
+    }
+
+    private void sending() {
+        state = requestComplete ? State.AWAITING_RESPONSE : State.SENDING;
+    }
+
+    private void requestSent() {
+        if (state == State.SENDING) {
+            state = State.AWAITING_RESPONSE;
+        }
+    }
+
+    private void streaming() {
+        state = State.STREAMING_RESPONSE;
+    }
+
+    // ---- what the downstream asks ------------------------------------------------------------------------------
+
+    /** The current or last exchange's client location. */
+    ClientLocation clientLocation() {
+        return attributes.location();
+    }
+
+    /** Whether a piece of request body can go upstream now: the current try has its connection. */
+    boolean takesRequestBody() {
+        return inProgress() && attempt.connection() != null && !requestComplete;
+    }
+
+    /** Whether the request body has nowhere to go now: the upload backpressure. */
+    boolean requestBodyBlocked() {
+        UpstreamConnection upstream = attempt.connection();
+        return upstream != null && !requestComplete && !upstream.channel().isWritable();
+    }
+
+    /** The client's read batch ended: what was written upstream goes out. */
+    void flushUpstream() {
+        UpstreamConnection upstream = attempt.connection();
+        if (upstream != null) {
+            upstream.channel().flush();
+        }
+    }
+
+    /** The client can take more (or no more) of the response: the download backpressure. */
+    void clientWritabilityChanged(boolean writable) {
+        UpstreamConnection upstream = attempt.connection();
+        if (upstream != null) {
+            if (writable && !upstream.isReading()) {
+                responsePace.restart(System.nanoTime());  // the paused time was the client's, not the endpoint's
+            }
+            upstream.reading(writable);
+        }
+    }
+
+    /** A request head the downstream accepted: the exchange begins. */
+    void start(HttpRequest req) {
+        state = State.ROUTING;
+        continueExpected = false;
+        requestBodyBytes = 0;
+        routeResponses = meters.noRoute();
+        request = req;
+        exchangeLog.begin(req, downstream.clientIp(), System.nanoTime());
+        if (req.headers().contains(HttpHeaderNames.EXPECT) && !answerExpectation(req)) {
+            return;
+        }
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        String uri = req.uri();
+        int authorityStart = RequestFraming.absoluteFormAuthorityStart(uri);
+        if (authorityStart > 0) {
+            // Absolute form (RFC 9112 §3.2.2): the authority in the target is the host (the decoder refused a Host
+            // that disagrees); upstreams get origin form.
+            int pathStart = RequestFraming.authorityEnd(uri, authorityStart);
+            host = uri.substring(authorityStart, pathStart);
+            uri = pathStart == uri.length() ? "/" : uri.charAt(pathStart) == '/' ? uri.substring(pathStart)
+                    : "/" + uri.substring(pathStart);
+            req.setUri(uri);
+            req.headers().set(HttpHeaderNames.HOST, host);
+        }
+        ContinuityLevel level = server.continuity().level();
+        if (level == ContinuityLevel.HALT) {
+            stats.shedByContinuity.increment();
+            replyOverloaded("continuity level 'halt': the proxy serves no traffic");
+            return;
+        }
+        RoutingTable table = server.routing().current();
+        Route route = table.match(host, uri, requestHeaders);
+        if (route == null) {
+            stats.noRoute.increment();
+            replyLocally(HttpResponseStatus.NOT_FOUND,
+                    "no route for host '" + (host == null ? "" : host) + "' and path '" + pathOf(uri) + "'");
+            return;
+        }
+        exchangeLog.route(route);
+        routeResponses = meters.route(route.name());
+        if (!bodyFits(req, route)) {
+            return;
+        }
+        int tier = route.config().tier();
+        if (!level.admits(tier)) {
+            stats.shedByContinuity.increment();
+            meters.shed(tier, true);
+            replyOverloaded("continuity level '" + level.yamlName() + "' serves tier"
+                    + (level.highestTier() == 0 ? " 0" : "s 0-" + level.highestTier()) + " only; route '"
+                    + route.name() + "' is tier " + tier);
+            return;
+        }
+        attributes.reset();
+        decisionRoute = null;
+        GeoLocator locator = table.locator();
+        attributes.location(downstream.location().locate(locator, requestHeaders));
+        if (locator.trustedHeader() != null && !downstream.location().trustedPeer()) {
+            // A location any client can claim must not reach upstreams that might believe it either.
+            req.headers().remove(locator.trustedHeader());
+        }
+        attributes.scoreWeights(route.config().score());
+        Residency residency = route.residency();
+        allowed = residency == null ? JurisdictionSet.ANY : residency.allowedFor(attributes.location());
+        if (allowed == JurisdictionSet.DENIED) {
+            refuseForResidency(residency, Residency.deniedReason(route.name(), attributes.location()));
+            return;
+        }
+        cluster = route.selectCluster(pickContext);
+        hashKeys.apply(cluster, req.headers(), downstream.channel(), attributes);
+        EndpointState first = cluster == null ? null : cluster.pick(attributes.applyTo(pickContext), allowed);
+        if (first == null && allowed.isRestricted() && cluster != null) {
+            refuseForResidency(residency, Residency.noCompliantReason(cluster.name(), allowed,
+                    attributes.location()));
+            return;
+        }
+        if (first == null) {
+            stats.noEndpoint.increment();
+            replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, cluster == null
+                    ? "route '" + route.name() + "' has no cluster with weight"
+                    : "no endpoint of cluster '" + cluster.name() + "' can take traffic");
+            return;
+        }
+        if (!admit(route, tier)) {
+            return;
+        }
+        timeouts = route.timeouts();
+        retries = route.config().retries();
+        decisionRoute = route.config().decisionHeader() ? route : null;
+        idempotent = isIdempotent(req.method());
+        exchangeId++;
+        prepareUpstreamRequest(req, host);
+        policy.begin(retries, cluster.retryBudget(), idempotent);
+        stats.proxied.increment();
+        if (continueExpected) {
+            downstream.sendContinue();
+        }
+        startAttempt(first);
+    }
+
+    /**
+     * Sets the exchange's body limit from its route, and answers 413 when the declared length is over it: before
+     * anything goes upstream, and before any {@code 100 Continue} invites the body.
+     *
+     * @return whether the exchange goes on
+     */
+    private boolean bodyFits(HttpRequest req, Route route) {
+        long routeLimit = route.config().maxBodyBytes();
+        maxBodyBytes = routeLimit == RouteConfig.SERVER_BODY_LIMIT ? server.serverConfig().maxBodyBytes() : routeLimit;
+        long declared = HttpUtil.getContentLength(req, 0L);
+        if (declared <= maxBodyBytes) {
+            return true;
+        }
+        stats.bodyTooLarge.increment();
+        replyLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body of " + declared
+                + " bytes is larger than the limit of " + maxBodyBytes + " bytes (route '" + route.name() + "')");
+        return false;
+    }
+
+    /**
+     * Takes a request slot of the cluster's circuit breaker, or answers 503 when its limit or the shedding of this
+     * tier refuses one. Before any upstream work: a refused request costs the cluster nothing.
+     */
+    private boolean admit(Route route, int tier) {
+        CircuitBreaker breaker = cluster.breaker();
+        boolean shedding = server.continuity().autoShedding();
+        CircuitBreaker.Verdict verdict = breaker.admit(shedding ? tier : RouteConfig.CRITICAL_TIER);
+        if (verdict == CircuitBreaker.Verdict.ADMITTED) {
+            breakerCounted = true;
+            return true;
+        }
+        int max = breaker.limits().maxRequests();
+        String reason;
+        if (verdict == CircuitBreaker.Verdict.MAX_REQUESTS) {
+            stats.overflowMaxRequests.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_REQUESTS);
+            reason = "circuit breaker: cluster '" + cluster.name() + "' has max_requests (" + max + ") in flight";
+        } else if (verdict == CircuitBreaker.Verdict.SHED_IN_FLIGHT) {
+            stats.shedByLoad.increment();
+            meters.shed(tier, false);
+            reason = "shed: cluster '" + cluster.name() + "' has " + breaker.requestsInFlight() + " of "
+                    + max + " max_requests in flight, and tier " + tier + " (route '" + route.name()
+                    + "') is shed from " + ShedLadder.inFlightPercent(tier) + "%";
+        } else {
+            stats.shedByLoad.increment();
+            meters.shed(tier, false);
+            reason = "shed: cluster '" + cluster.name() + "' has more demand than healthy capacity and serves tiers"
+                    + " 0-" + breaker.capacityTier() + " only; route '" + route.name() + "' is tier " + tier;
+        }
+        replyOverloaded(reason);
+        return false;
+    }
+
+    /**
+     * {@code Expect: 100-continue} is answered here (the upstream gets the body without asking), once the request is
+     * admitted: a request refused before that gets its final status instead; any other expectation cannot be met
+     * (RFC 9110 §10.1.1).
+     *
+     * @return whether the exchange goes on
+     */
+    private boolean answerExpectation(HttpRequest req) {
+        if (!HttpUtil.is100ContinueExpected(req)) {
+            stats.badRequests.increment();
+            replyLocally(HttpResponseStatus.EXPECTATION_FAILED,
+                    "unsupported expectation '" + req.headers().get(HttpHeaderNames.EXPECT) + "'");
+            return false;
+        }
+        continueExpected = true;
+        req.headers().remove(HttpHeaderNames.EXPECT);
+        return true;
+    }
+
+    /**
+     * The short form of this exchange's routing decision: enough for an operator to see where a response came from
+     * and why; the admin port's explain gives the long one.
+     */
+    private String decisionSummary() {
+        ClientLocation location = attributes.location();
+        return "route=" + decisionRoute.name() + "; cluster=" + cluster.name() + "; policy="
+                + cluster.config().policy().yamlName() + "; endpoint=" + attempt.endpoint().id() + "; region="
+                + attempt.endpoint().config().region() + "; try=" + tried.count() + "; client="
+                + (location == null ? "unknown" : location) + "; allowed=" + allowed;
+    }
+
+    /** Fails closed: the request is answered here rather than sent where its data may not go. */
+    private void refuseForResidency(Residency residency, String reason) {
+        stats.residencyRefused.increment();
+        replyLocally(residency.status() == UNAVAILABLE_FOR_LEGAL_REASONS.code() ? UNAVAILABLE_FOR_LEGAL_REASONS
+                : HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.PUT.equals(method)
+                || HttpMethod.DELETE.equals(method) || HttpMethod.OPTIONS.equals(method)
+                || HttpMethod.TRACE.equals(method);
+    }
+
+    private void startAttempt(EndpointState target) {
+        tried.add(target);
+        connecting();
+        attempt.start(target);
+        acquireUpstream(false);
+    }
+
+    private void endAttempt() {
+        attempt.end();
+    }
+
+    private void prepareUpstreamRequest(HttpRequest req, String host) {
+        HttpHeaders headers = req.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+        long contentLength = chunked ? -1 : HttpUtil.getContentLength(req, -1L);
+        String via = req.protocolVersion() == HttpVersion.HTTP_1_0 ? "1.0" : "1.1";
+        // Trust comes from this request's routing, which asked the current locator: a reload applies to it.
+        ProxyHeaders.prepareRequest(headers, downstream.clientIp(), downstream.location().trustedSource(), host, via,
+                server.serverConfig().forwardedHeader());
+        if (!headers.contains(HttpHeaderNames.HOST)) {
+            // Upstream requests are HTTP/1.1, which needs a Host: an HTTP/1.0 client's lack of one becomes the
+            // empty Host RFC 9110 §7.2 asks for, and a Host named in Connection (a trick, not a hop) comes back.
+            headers.set(HttpHeaderNames.HOST, host == null ? "" : host);
+        }
+        // Framing is always ours: a chunked body is re-chunked, never trusted byte for byte, and a length is the
+        // decoder's, written canonically.
+        RequestFraming.writeUpstreamFraming(headers, chunked, contentLength);
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    private void acquireUpstream(boolean fresh) {
+        UpstreamConnection c = fresh ? null : pool.pollIdle(attempt.endpoint());
+        if (c != null) {
+            attach(c);
+            return;
+        }
+        if (!pool.hasCapacity(attempt.endpoint(), cluster.config().pool().maxConnectionsPerEndpoint())) {
+            stats.poolExhausted.increment();
+            failBeforeResponse(HttpResponseStatus.SERVICE_UNAVAILABLE, "connection limit to endpoint '"
+                    + attempt.endpoint().id() + "' reached (" + cluster.config().pool().maxConnectionsPerEndpoint()
+                    + ")");
+            return;
+        }
+        CircuitBreaker breaker = cluster.breaker();
+        attempt.releasePendingSlot();
+        if (!breaker.tryStartPending()) {
+            stats.overflowMaxPending.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_PENDING);
+            failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_pending_requests ("
+                    + breaker.limits().maxPendingRequests() + ") waiting for a connection");
+            return;
+        }
+        if (!breaker.tryOpenConnection()) {
+            breaker.pendingEnded();
+            stats.overflowMaxConnections.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
+            failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_connections ("
+                    + breaker.limits().maxConnections() + ") open");
+            return;
+        }
+        attempt.connect(pool, breaker, timeouts.connect(), cluster.config().pool().maxResponseHeaderBytes());
+    }
+
+    /** Whether the current (non-hedge) try is still under way: connected, connecting, or about to start. */
+    private boolean primaryAlive() {
+        return attempt.alive();
+    }
+
+    @Override
+    public void connected(ChannelFuture f) {
+        if (!inProgress() || downstream.closing()) {
+            // The client left while we connected: nobody will send on this connection.
+            f.channel().close();
+            return;
+        }
+        if (f.isSuccess()) {
+            attach(UpstreamConnection.of(f.channel()));
+            return;
+        }
+        Throwable cause = f.cause();
+        if (UpstreamConnection.of(f.channel()) == null) {
+            // The proxy had no socket to open (out of file descriptors): nothing reached the endpoint, so the
+            // failure is not held against it, or local exhaustion would eject healthy endpoints one by one. The
+            // proxy is what is overloaded: 503.
+            stats.connectFailures.increment();
+            attemptFailed(HttpResponseStatus.SERVICE_UNAVAILABLE, "no socket to connect to endpoint '"
+                    + attempt.endpoint().id() + "' (" + attempt.endpoint().config().authority() + "): "
+                    + describe(cause), false);
+            return;
+        }
+        boolean timedOut = cause instanceof ConnectTimeoutException;
+        outcomes().connectFailed(attempt.endpoint(), timedOut);
+        meters.connectFailed(attempt.endpoint());
+        if (timedOut) {
+            stats.connectTimeouts.increment();
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + attempt.endpoint().id()
+                    + "' (" + attempt.endpoint().config().authority() + ") timed out after "
+                    + timeouts.connect().toMillis() + " ms", false);
+        } else {
+            stats.connectFailures.increment();
+            attemptFailed(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + attempt.endpoint().id()
+                    + "' (" + attempt.endpoint().config().authority() + "): " + describe(cause), false);
+        }
+    }
+
+    private OutcomeSink outcomes() {
+        return server.outcomes();
+    }
+
+    /**
+     * One try failed before any response byte. Retries on another endpoint when that is safe and the budget
+     * allows; otherwise the client gets {@code status} and {@code reason}.
+     *
+     * @param requestMayHaveArrived whether request bytes were written to the upstream (then only an idempotent
+     *                              request whose body is kept whole may be sent again)
+     */
+    private void attemptFailed(HttpResponseStatus status, String reason, boolean requestMayHaveArrived) {
+        discardUpstream();
+        endAttempt();
+        if (hedge != null) {
+            // The hedge is already the next try; it fails through hedgeFailed or times out on the timer.
+            downstream.timerBy(hedgeTimeoutDeadline());
+            return;
+        }
+        EndpointState next = retryTarget(requestMayHaveArrived);
+        if (next == null && retryVerdict == RetryPolicy.Verdict.MAX_RETRIES) {
+            failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_retries ("
+                    + cluster.config().circuitBreaker().maxRetries() + ") retries in flight, so this one was not"
+                    + " retried after: " + reason);
+            return;
+        }
+        if (next == null) {
+            failBeforeResponse(status, reason);
+            return;
+        }
+        retryOn(next);
+    }
+
+    private void retryOn(EndpointState next) {
+        stats.retries.increment();
+        meters.retried(next);
+        connecting();
+        long backoff = policy.backoffNanos(tried.count());
+        if (backoff <= 0) {
+            startAttempt(next);
+            return;
+        }
+        long id = exchangeId;
+        attempt.backingOff(true);
+        downstream.channel().eventLoop().schedule(() -> {
+            if (attempt.backingOff() && inProgress() && exchangeId == id && !downstream.closing()) {
+                attempt.backingOff(false);
+                startAttempt(next);
+            }
+        }, backoff, TimeUnit.NANOSECONDS);
+    }
+
+    private EndpointState retryTarget(boolean requestMayHaveArrived) {
+        if (downstream.closing() || responseStarted()) {
+            retryVerdict = RetryPolicy.Verdict.NONE;
+            return null;
+        }
+        retryVerdict = policy.retry(tried.count(), requestMayHaveArrived, replay.replayable(),
+                attempt.endpoint().status().takesTraffic());
+        switch (retryVerdict) {
+            case FREE -> stats.freeRetries.increment();
+            case MAX_RETRIES -> {
+                // An absolute cap, unlike the budget, which grows with traffic: waiting for it would only queue.
+                stats.overflowMaxRetries.increment();
+                meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_RETRIES);
+            }
+            case BUDGET_SPENT -> stats.retryBudgetExhausted.increment();
+            default -> { }
+        }
+        return policy.target();
+    }
+
+    private void attach(UpstreamConnection c) {
+        if (!attempt.attach(c)) {
+            upstreamClosed("endpoint '" + attempt.endpoint().id() + "' closed the connection");
+            return;
+        }
+        lastActivity = System.nanoTime();
+        downstream.timerBy(lastActivity + timeouts.idle().toNanos());
+        attempt.headSent(lastActivity);
+        sending();
+        c.channel().write(request, c.channel().voidPromise());
+        // A retry sends what the failed try already sent; the first try finds the replay empty.
+        replay.writeTo(c.channel());
+        downstream.requestBodyWelcome();
+    }
+
+    /** A piece of the request body, forwarded to the current try's upstream. */
+    void requestContent(HttpContent content) {
+        requestBodyBytes += content.content().readableBytes();
+        if (requestBodyBytes > maxBodyBytes) {
+            ReferenceCountUtil.release(content);
+            requestBodyTooLarge();
+            return;
+        }
+        lastActivity = System.nanoTime();
+        boolean last = content instanceof LastHttpContent;
+        replay.keep(content, idempotent, retries.bufferLimitBytes());
+        exchangeLog.requestBytes(content.content().readableBytes());
+        Channel upstream = attempt.connection().channel();
+        upstream.write(content, upstream.voidPromise());
+        if (!upstream.isWritable()) {
+            downstream.requestFlowChanged();
+        }
+        if (last) {
+            requestComplete = true;
+            requestCompleteAt = lastActivity;
+            if (!responseStarted()) {
+                requestSent();
+                if (hedgeApplies()) {
+                    downstream.timerBy(policy.armHedge(requestCompleteAt, attempt.endpoint().recentP99Nanos()));
+                }
+                downstream.timerBy(requestCompleteAt + tryHeaderTimeoutNanos());
+            }
+        }
+    }
+
+    private boolean hedgeApplies() {
+        HttpMethod method = request.method();
+        return policy.hedgeApplies(replay.replayable(),
+                HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method));
+    }
+
+    private void launchHedge() {
+        RetryPolicy.Verdict verdict = policy.hedge(attempt.endpoint().status().takesTraffic());
+        if (verdict == RetryPolicy.Verdict.NONE) {
+            return;
+        }
+        if (verdict == RetryPolicy.Verdict.MAX_RETRIES) {
+            stats.overflowMaxRetries.increment();  // no hedge for this request: the cap is not worth waiting on
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_RETRIES);
+            return;
+        }
+        if (verdict == RetryPolicy.Verdict.BUDGET_SPENT) {
+            stats.retryBudgetExhausted.increment();
+            downstream.timerBy(policy.hedgeDeadline());
+            return;
+        }
+        EndpointState next = policy.target();
+        CircuitBreaker breaker = cluster.breaker();
+        boolean needsConnection = !pool.hasIdle(next);
+        if (needsConnection && !breaker.tryOpenConnection()) {
+            stats.overflowMaxConnections.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
+            policy.releaseHedgePermit();
+            return;
+        }
+        if (verdict == RetryPolicy.Verdict.FREE) {
+            stats.freeRetries.increment();
+        }
+        tried.add(next);
+        next.requestStarted();
+        stats.hedges.increment();
+        meters.retried(next);
+        hedge = new HedgeTry(next, this);
+        hedge.start(pool, needsConnection ? breaker : null, timeouts.connect(),
+                cluster.config().pool().maxResponseHeaderBytes(), request, replay);
+    }
+
+    @Override
+    public void hedgeAnswered(HedgeTry won, HttpResponse head) {
+        if (won != hedge) {
+            return;
+        }
+        hedge = null;
+        stats.hedgeWins.increment();
+        if (attempt.connection() != null) {
+            // The first try had taken at least this long without an answer: a lower bound its latency estimate
+            // must see, or an endpoint that is always hedged away would keep looking fast.
+            long now = System.nanoTime();
+            attempt.endpoint().latency().observe(now - attempt.headSentAt(), now);
+        }
+        // The first try lost: its connection may be mid-request, so it is closed, never pooled; a connect or a
+        // backoff it had under way is abandoned.
+        discardUpstream();
+        attempt.connectDone();
+        attempt.backingOff(false);
+        endAttempt();
+        attempt.adopt(won);
+        responseHead(head);
+    }
+
+    @Override
+    public void hedgeFailed(HedgeTry failed, boolean connectFailure, boolean timedOut) {
+        if (failed != hedge) {
+            return;
+        }
+        hedge = null;
+        policy.releaseHedgePermit();
+        EndpointState e = failed.endpoint();
+        if (failed.noSocket()) {
+            stats.connectFailures.increment();  // local exhaustion, not the endpoint's failure
+        } else if (connectFailure) {
+            outcomes().connectFailed(e, timedOut);
+            meters.connectFailed(e);
+        } else {
+            outcomes().failedBeforeResponse(e);
+        }
+        e.requestEnded();
+        if (!primaryAlive() && !responseStarted() && inProgress()) {
+            // The first try had failed already and was waiting on this hedge: fail or retry as a whole.
+            attemptFailed(HttpResponseStatus.BAD_GATEWAY, "endpoint '" + e.id()
+                    + "' closed the connection before responding", true);
+        } else if (connectFailure && !timedOut && inProgress() && !responseStarted()
+                && policy.triesLeft(tried.count())) {
+            // The hedge never reached an endpoint and added no load: hedge again at once rather than leave the
+            // request to a silent first try until its header timeout.
+            downstream.timerBy(policy.hedgeAgainNow());
+        }
+    }
+
+    /** When the hedge in flight times out; while it still connects, a connect timeout later at the latest. */
+    private long hedgeTimeoutDeadline() {
+        long sentAt = hedge.connection() != null ? hedge.headSentAt()
+                : System.nanoTime() + timeouts.connect().toNanos();
+        return sentAt + tryHeaderTimeoutNanos();
+    }
+
+    private void cancelHedge() {
+        HedgeTry h = hedge;
+        if (h != null) {
+            hedge = null;
+            h.cancel();
+            h.endpoint().requestEnded();
+            policy.releaseHedgePermit();
+        }
+    }
+
+    private long tryHeaderTimeoutNanos() {
+        return policy.tryHeaderTimeoutNanos(timeouts.responseHeader());
+    }
+
+    @Override
+    public void responseHead(HttpResponse response) {
+        int code = response.status().code();
+        if (code < 200) {
+            // Interim responses: Meridian answered any Expect itself, and 101 upgrades are not proxied here.
+            upstreamKeepAlive = false;
+            return;
+        }
+        lastActivity = System.nanoTime();
+        cancelHedge();
+        if (code >= 500) {
+            outcomes().responded(attempt.endpoint(), code, lastActivity - attempt.headSentAt());
+        } else {
+            outcomeStatus = code;
+            outcomeLatencyNanos = lastActivity - attempt.headSentAt();
+        }
+        meters.upstreamLatency(cluster.name(), lastActivity - attempt.headSentAt());
+        attempt.endpoint().latency().observe(lastActivity - attempt.headSentAt(), lastActivity);
+        if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
+            EndpointState next = retryTarget(true);
+            if (next != null) {
+                discardUpstream();
+                endAttempt();
+                retryOn(next);
+                return;
+            }
+        }
+        streaming();
+        exchangeLog.responded(code);
+        TrafficMeters.responded(routeResponses, code);
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                && !HttpUtil.isTransferEncodingChunked(response);
+        ProxyHeaders.prepareResponse(response);
+        if (decisionRoute != null) {
+            response.headers().set(DECISION_HEADER, decisionSummary());
+        }
+        responsePace.start(lastActivity, timeouts.minResponseRate(), timeouts.idle().toNanos());
+        downstream.timerBy(responsePace.judging() ? responsePace.windowEnd()
+                : lastActivity + timeouts.idle().toNanos());
+        downstream.sendHead(response, hasLength);
+    }
+
+    @Override
+    public void responseContent(HttpContent content) {
+        if (!responseStarted()) {
+            ReferenceCountUtil.release(content);  // the end of an interim response
+            return;
+        }
+        lastActivity = System.nanoTime();
+        responsePace.received(content.content().readableBytes());
+        exchangeLog.responseBytes(content.content().readableBytes());
+        downstream.sendBody(content);
+        if (content instanceof LastHttpContent) {
+            responseEnded();
+        }
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        downstream.flush();
+        if (attempt.connection() != null && !downstream.writable()) {
+            attempt.connection().reading(false);  // the download backpressure; resumed by channelWritabilityChanged
+        }
+    }
+
+    @Override
+    public void upstreamWritabilityChanged(boolean writable) {
+        downstream.requestFlowChanged();
+    }
+
+    @Override
+    public void upstreamClosed(String reason) {
+        UpstreamConnection c = attempt.lost();
+        if (c == null || !inProgress()) {
+            return;
+        }
+        if (responseStarted()) {
+            countBroken(c);
+            settleOutcome(true);
+            abortClient();
+            return;
+        }
+        if (c.reused() && !c.answered() && !retriedStale && replay.replayable()) {
+            // The endpoint closed an idle keep-alive connection just as we reused it: a race, not a failure of
+            // the endpoint, so the same endpoint gets the request again on a fresh connection.
+            retriedStale = true;
+            stats.staleRetries.increment();
+            acquireUpstream(true);
+            return;
+        }
+        countBroken(c);
+        outcomes().failedBeforeResponse(attempt.endpoint());
+        attemptFailed(HttpResponseStatus.BAD_GATEWAY,
+                c.malformed() || c.answered() ? reason : reason + " before responding", true);
+    }
+
+    private void countBroken(UpstreamConnection c) {
+        if (c.headersTooLarge()) {
+            stats.upstreamHeadersTooLarge.increment();
+        } else if (c.malformed()) {
+            stats.upstreamMalformed.increment();
+        } else {
+            stats.upstreamResets.increment();
+        }
+    }
+
+    /**
+     * Reports the outcome of a response whose head came earlier: a success, or a failure when its body broke off.
+     * Once per response; also when the client left mid-response, which is no fault of the endpoint.
+     */
+    private void settleOutcome(boolean broken) {
+        responsePace.stop();
+        if (outcomeStatus == 0) {
+            return;
+        }
+        if (broken) {
+            outcomes().responseBroken(attempt.endpoint());
+        } else {
+            outcomes().responded(attempt.endpoint(), outcomeStatus, outcomeLatencyNanos);
+        }
+        outcomeStatus = 0;
+    }
+
+    private void responseEnded() {
+        UpstreamConnection c = attempt.release();
+        if (c != null) {
+            boolean overran = c.overran();
+            if (overran) {
+                // Relayed whole as its framing said; the extra bytes would have answered someone else's request.
+                stats.upstreamOverruns.increment();
+            }
+            settleOutcome(overran);
+            if (requestComplete && upstreamKeepAlive && !server.draining() && !overran) {
+                pool.release(c, cluster.config().pool().idleTimeout());
+            } else {
+                c.channel().close();
+            }
+        }
+        downstream.responseComplete(requestComplete);
+        end();
+        downstream.carryOn();
+    }
+
+    void failBeforeResponse(HttpResponseStatus status, String reason) {
+        discardUpstream();
+        if (responseStarted()) {
+            abortClient();
+            return;
+        }
+        replyLocally(status, reason);
+    }
+
+    /** A limit refused the current try: 503 with {@code Retry-After}, unless the response already started. */
+    private void failOverloaded(String reason) {
+        discardUpstream();
+        if (responseStarted()) {
+            abortClient();
+            return;
+        }
+        replyOverloaded(reason);
+    }
+
+    /** Answers the current request 503 with {@code Retry-After}: refused for want of room, not for a fault. */
+    private void replyOverloaded(String reason) {
+        replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, reason, true);
+    }
+
+    private void replyLocally(HttpResponseStatus status, String reason) {
+        replyLocally(status, reason, false);
+    }
+
+    /** Answers the current request from here; the request's body, if any is still to come, is skipped or closed. */
+    private void replyLocally(HttpResponseStatus status, String reason, boolean retryAfter) {
+        int bytes = downstream.reply(status, reason, retryAfter, requestComplete);
+        exchangeLog.replied(status.code(), reason, bytes);
+        TrafficMeters.responded(routeResponses, status.code());
+        end();
+        downstream.carryOn();
+    }
+
+    /**
+     * The body went over the exchange's limit: 413 while the response has not started (the upstream try, which got
+     * part of the body, is abandoned and its connection closed), a closed connection otherwise.
+     */
+    private void requestBodyTooLarge() {
+        stats.bodyTooLarge.increment();
+        if (responseStarted()) {
+            abortClient();
+            return;
+        }
+        failBeforeResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                "request body larger than the limit of " + maxBodyBytes + " bytes");
+    }
+
+    private void discardUpstream() {
+        attempt.discard();
+    }
+
+    /** Ends the client connection mid-exchange: nothing sensible can be sent on it any more. */
+    void abortClient() {
+        boolean midResponse = responseStarted();
+        discardUpstream();
+        end();
+        downstream.abort(midResponse);
+    }
+
+    /** The client connection closed: whatever the exchange had under way is given up. */
+    void connectionClosed() {
+        if (inProgress()) {
+            discardUpstream();
+            end();
+        }
+    }
+
+    private void end() {
+        if (!inProgress()) {
+            return;
+        }
+        state = State.DONE;
+        exchangeLog.end(attempt.endpoint(), cluster, tried.count(), System.nanoTime());
+        settleOutcome(false);
+        endAttempt();
+        cancelHedge();
+        attempt.connectDone();
+        attempt.backingOff(false);
+        if (breakerCounted) {
+            breakerCounted = false;
+            cluster.breaker().requestEnded();
+        }
+        policy.end();
+        replay.reset();
+        tried.clear();
+        downstream.exchangeEnded();
+        request = null;
+        cluster = null;
+        attempt.clear();
+        timeouts = null;
+        retries = null;
+        retriedStale = false;
+        requestComplete = false;
+        upstreamKeepAlive = false;
+    }
+
+    /**
+     * Acts on the exchange's deadlines at {@code now}: connect and header timeouts of its tries, the hedge, the
+     * idle and pace limits of the response; and re-arms the connection's timer for those not reached yet.
+     */
+    void timerFired(long now) {
+        if (attempt.connection() == null) {
+            if (hedge != null && !primaryAlive() && hedge.connection() != null
+                    && now - (hedge.headSentAt() + tryHeaderTimeoutNanos()) >= 0) {
+                // Only the hedge was left, and it is late too.
+                HedgeTry late = hedge;
+                hedge = null;
+                late.cancel();
+                late.endpoint().requestEnded();
+                policy.releaseHedgePermit();
+                outcomes().failedBeforeResponse(late.endpoint());
+                attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + late.endpoint().id()
+                        + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
+                return;
+            }
+            if (hedge == null && !primaryAlive() && !responseStarted()) {
+                // Nothing is under way for this request any more: a state no path should leave behind, but the
+                // client must get an answer rather than wait forever.
+                stats.stuckExchanges.increment();
+                failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "no try of this request is in progress");
+                return;
+            }
+            // Connecting (the connect timeout is the socket's own), backing off, or waiting on a hedge.
+            downstream.timerBy(hedge != null ? hedgeTimeoutDeadline() : now + Math.min(timeouts.idle().toNanos(),
+                    tryHeaderTimeoutNanos()));
+            return;
+        }
+        boolean awaitingHead = requestComplete && !responseStarted();
+        if (awaitingHead && hedge == null && policy.hedgeDue(now) && hedgeApplies()) {
+            launchHedge();
+        }
+        if (responseStarted() && responsePace.judging() && attempt.connection().isReading()) {
+            judgeResponsePace(now);
+            return;
+        }
+        long deadline = awaitingHead
+                ? requestCompleteAt + tryHeaderTimeoutNanos()
+                : lastActivity + timeouts.idle().toNanos();
+        if (now - deadline < 0) {
+            downstream.timerBy(deadline);
+            if (awaitingHead && policy.hedgeWaiting()) {
+                downstream.timerBy(policy.hedgeDeadline());
+            }
+            return;
+        }
+        if (!attempt.timeoutReported()) {
+            stats.responseTimeouts.increment();  // once per try, however long a retry then waits for budget
+        }
+        if (responseStarted()) {
+            // Silent while Meridian was reading: the endpoint stalled. Paused for a slow client: the client did.
+            settleOutcome(attempt.connection().isReading());
+            abortClient();
+            return;
+        }
+        if (!attempt.timeoutReported()) {
+            attempt.timeoutReported(true);
+            outcomes().failedBeforeResponse(attempt.endpoint());
+        }
+        if (awaitingHead) {
+            long routeDeadline = requestCompleteAt + timeouts.responseHeader().toNanos();
+            if (now - routeDeadline < 0 && hedge == null) {
+                EndpointState next = retryTarget(true);
+                if (next != null) {
+                    discardUpstream();
+                    endAttempt();
+                    retryOn(next);
+                    return;
+                }
+                if (retryVerdict == RetryPolicy.Verdict.BUDGET_SPENT) {
+                    // Failing the client for want of budget would be worse than waiting: keep the try, look again.
+                    downstream.timerBy(Math.min(now + RetryPolicy.BUDGET_RECHECK_NANOS, routeDeadline));
+                    return;
+                }
+            }
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + attempt.endpoint().id()
+                    + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
+        } else {
+            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "request to endpoint '" + attempt.endpoint().id()
+                    + "' stalled for " + timeouts.idle().toMillis() + " ms", true);
+        }
+    }
+
+    /**
+     * The end of a pace window of the response body: a window that brought at least the route's min_response_rate
+     * starts the next; one that did not, silent or trickling, ends the response.
+     */
+    private void judgeResponsePace(long now) {
+        if (now - responsePace.windowEnd() < 0) {
+            downstream.timerBy(responsePace.windowEnd());
+            return;
+        }
+        if (responsePace.keptUp()) {
+            responsePace.restart(now);
+            downstream.timerBy(responsePace.windowEnd());
+            return;
+        }
+        stats.responseTimeouts.increment();
+        if (responsePace.bytes() > 0) {
+            stats.slowResponses.increment();
+        }
+        settleOutcome(true);
+        abortClient();
+    }
+
+    private static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        return path.length() > 200 ? path.substring(0, 200) + "..." : path;
+    }
+
+    static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+}
