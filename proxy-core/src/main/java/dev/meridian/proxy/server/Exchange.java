@@ -1,8 +1,6 @@
 package dev.meridian.proxy.server;
 
-import dev.meridian.config.ContinuityLevel;
 import dev.meridian.config.RetryConfig;
-import dev.meridian.config.RouteConfig;
 import dev.meridian.config.TimeoutsConfig;
 import dev.meridian.proxy.observe.ExchangeLog;
 import dev.meridian.proxy.upstream.UpstreamConnection;
@@ -10,16 +8,10 @@ import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
-import dev.meridian.routing.HeaderLookup;
 import dev.meridian.routing.OutcomeSink;
 import dev.meridian.routing.PickContext;
 import dev.meridian.routing.Route;
-import dev.meridian.routing.RoutingTable;
-import dev.meridian.routing.ShedLadder;
 import dev.meridian.routing.geo.ClientLocation;
-import dev.meridian.routing.geo.GeoLocator;
-import dev.meridian.routing.residency.JurisdictionSet;
-import dev.meridian.routing.residency.Residency;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
@@ -35,7 +27,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One request's life, whatever protocol its client speaks: match a route, admit it (continuity level, tier
@@ -49,8 +40,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     private static final String DECISION_HEADER = "x-meridian-decision";
-    private static final HttpResponseStatus UNAVAILABLE_FOR_LEGAL_REASONS =
-            new HttpResponseStatus(451, "Unavailable For Legal Reasons");
 
     /** Where the exchange is; the response side only, since a request body may still stream while it answers. */
     enum State {
@@ -77,12 +66,10 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     private final UpstreamPool pool;
     private final Attempt attempt = new Attempt(this);
     private final TriedEndpoints tried = new TriedEndpoints();
-    private final RequestAttributes attributes = new RequestAttributes();
-    private final HashKeys hashKeys = new HashKeys();
+    private final Admission admission;
     private final ReplayBuffer replay = new ReplayBuffer();
     private final ResponsePace responsePace = new ResponsePace();
     private final RetryPolicy<EndpointState> policy;
-    private final HeaderLookup requestHeaders = name -> this.request.headers().get(name);
 
     private State state = State.DONE;
     private HttpRequest request;
@@ -90,10 +77,6 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     private TimeoutsConfig timeouts;
     private RetryConfig retries;
     private boolean idempotent;
-    /** The response counters of the exchange's route, by status class. */
-    private LongAdder[] routeResponses;
-    /** The endpoint jurisdictions the exchange may be served from; every pick of it is held to them. */
-    private JurisdictionSet allowed = JurisdictionSet.ANY;
     /** The exchange's route when it asks for {@code x-meridian-decision}; null otherwise. */
     private Route decisionRoute;
     /** The exchange holds a request slot of its cluster's circuit breaker. */
@@ -117,11 +100,8 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     private long outcomeLatencyNanos;
     /** Last byte moved for the exchange. */
     private long lastActivity;
-    /** The exchange's body limit (its route's, or the server's), and the body bytes forwarded so far. */
-    private long maxBodyBytes;
+    /** The request body bytes forwarded so far. */
     private long requestBodyBytes;
-    /** The request asked for {@code 100 Continue}: sent once the request is admitted, not before. */
-    private boolean continueExpected;
 
     Exchange(ServerContext server, Downstream downstream, ExchangeLog exchangeLog, PickContext pickContext,
              UpstreamPool pool) {
@@ -132,10 +112,12 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
         this.exchangeLog = exchangeLog;
         this.pickContext = pickContext;
         this.pool = pool;
+        this.admission = new Admission(server, exchangeLog, pickContext);
         this.policy = new RetryPolicy<>(new RetryPolicy.Targets<>() {
             @Override
             public EndpointState pickUntried() {
-                return cluster.pickExcluding(attributes.applyTo(pickContext), allowed, tried.array(), tried.count());
+                return cluster.pickExcluding(admission.attributes().applyTo(pickContext), admission.allowed(),
+                        tried.array(), tried.count());
             }
 
             @Override
@@ -183,7 +165,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
 
     /** The current or last exchange's client location. */
     ClientLocation clientLocation() {
-        return attributes.location();
+        return admission.attributes().location();
     }
 
     /** Whether a piece of request body can go upstream now: the current try has its connection. */
@@ -219,172 +201,29 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     /** A request head the downstream accepted: the exchange begins. */
     void start(HttpRequest req) {
         state = State.ROUTING;
-        continueExpected = false;
         requestBodyBytes = 0;
-        routeResponses = meters.noRoute();
         request = req;
         exchangeLog.begin(req, downstream.clientIp(), System.nanoTime());
-        if (req.headers().contains(HttpHeaderNames.EXPECT) && !answerExpectation(req)) {
+        boolean admitted = admission.admit(req, downstream);
+        cluster = admission.cluster();
+        if (!admitted) {
+            replyLocally(admission.refusal(), admission.refusalReason(), admission.refusedForRoom());
             return;
         }
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        String uri = req.uri();
-        int authorityStart = RequestFraming.absoluteFormAuthorityStart(uri);
-        if (authorityStart > 0) {
-            // Absolute form (RFC 9112 §3.2.2): the authority in the target is the host (the decoder refused a Host
-            // that disagrees); upstreams get origin form.
-            int pathStart = RequestFraming.authorityEnd(uri, authorityStart);
-            host = uri.substring(authorityStart, pathStart);
-            uri = pathStart == uri.length() ? "/" : uri.charAt(pathStart) == '/' ? uri.substring(pathStart)
-                    : "/" + uri.substring(pathStart);
-            req.setUri(uri);
-            req.headers().set(HttpHeaderNames.HOST, host);
-        }
-        ContinuityLevel level = server.continuity().level();
-        if (level == ContinuityLevel.HALT) {
-            stats.shedByContinuity.increment();
-            replyOverloaded("continuity level 'halt': the proxy serves no traffic");
-            return;
-        }
-        RoutingTable table = server.routing().current();
-        Route route = table.match(host, uri, requestHeaders);
-        if (route == null) {
-            stats.noRoute.increment();
-            replyLocally(HttpResponseStatus.NOT_FOUND,
-                    "no route for host '" + (host == null ? "" : host) + "' and path '" + pathOf(uri) + "'");
-            return;
-        }
-        exchangeLog.route(route);
-        routeResponses = meters.route(route.name());
-        if (!bodyFits(req, route)) {
-            return;
-        }
-        int tier = route.config().tier();
-        if (!level.admits(tier)) {
-            stats.shedByContinuity.increment();
-            meters.shed(tier, true);
-            replyOverloaded("continuity level '" + level.yamlName() + "' serves tier"
-                    + (level.highestTier() == 0 ? " 0" : "s 0-" + level.highestTier()) + " only; route '"
-                    + route.name() + "' is tier " + tier);
-            return;
-        }
-        attributes.reset();
-        decisionRoute = null;
-        GeoLocator locator = table.locator();
-        attributes.location(downstream.location().locate(locator, requestHeaders));
-        if (locator.trustedHeader() != null && !downstream.location().trustedPeer()) {
-            // A location any client can claim must not reach upstreams that might believe it either.
-            req.headers().remove(locator.trustedHeader());
-        }
-        attributes.scoreWeights(route.config().score());
-        Residency residency = route.residency();
-        allowed = residency == null ? JurisdictionSet.ANY : residency.allowedFor(attributes.location());
-        if (allowed == JurisdictionSet.DENIED) {
-            refuseForResidency(residency, Residency.deniedReason(route.name(), attributes.location()));
-            return;
-        }
-        cluster = route.selectCluster(pickContext);
-        hashKeys.apply(cluster, req.headers(), downstream.channel(), attributes);
-        EndpointState first = cluster == null ? null : cluster.pick(attributes.applyTo(pickContext), allowed);
-        if (first == null && allowed.isRestricted() && cluster != null) {
-            refuseForResidency(residency, Residency.noCompliantReason(cluster.name(), allowed,
-                    attributes.location()));
-            return;
-        }
-        if (first == null) {
-            stats.noEndpoint.increment();
-            replyLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, cluster == null
-                    ? "route '" + route.name() + "' has no cluster with weight"
-                    : "no endpoint of cluster '" + cluster.name() + "' can take traffic");
-            return;
-        }
-        if (!admit(route, tier)) {
-            return;
-        }
+        breakerCounted = true;
+        Route route = admission.route();
         timeouts = route.timeouts();
         retries = route.config().retries();
         decisionRoute = route.config().decisionHeader() ? route : null;
         idempotent = isIdempotent(req.method());
         exchangeId++;
-        prepareUpstreamRequest(req, host);
+        prepareUpstreamRequest(req, admission.host());
         policy.begin(retries, cluster.retryBudget(), idempotent);
         stats.proxied.increment();
-        if (continueExpected) {
+        if (admission.continueExpected()) {
             downstream.sendContinue();
         }
-        startAttempt(first);
-    }
-
-    /**
-     * Sets the exchange's body limit from its route, and answers 413 when the declared length is over it: before
-     * anything goes upstream, and before any {@code 100 Continue} invites the body.
-     *
-     * @return whether the exchange goes on
-     */
-    private boolean bodyFits(HttpRequest req, Route route) {
-        long routeLimit = route.config().maxBodyBytes();
-        maxBodyBytes = routeLimit == RouteConfig.SERVER_BODY_LIMIT ? server.serverConfig().maxBodyBytes() : routeLimit;
-        long declared = HttpUtil.getContentLength(req, 0L);
-        if (declared <= maxBodyBytes) {
-            return true;
-        }
-        stats.bodyTooLarge.increment();
-        replyLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body of " + declared
-                + " bytes is larger than the limit of " + maxBodyBytes + " bytes (route '" + route.name() + "')");
-        return false;
-    }
-
-    /**
-     * Takes a request slot of the cluster's circuit breaker, or answers 503 when its limit or the shedding of this
-     * tier refuses one. Before any upstream work: a refused request costs the cluster nothing.
-     */
-    private boolean admit(Route route, int tier) {
-        CircuitBreaker breaker = cluster.breaker();
-        boolean shedding = server.continuity().autoShedding();
-        CircuitBreaker.Verdict verdict = breaker.admit(shedding ? tier : RouteConfig.CRITICAL_TIER);
-        if (verdict == CircuitBreaker.Verdict.ADMITTED) {
-            breakerCounted = true;
-            return true;
-        }
-        int max = breaker.limits().maxRequests();
-        String reason;
-        if (verdict == CircuitBreaker.Verdict.MAX_REQUESTS) {
-            stats.overflowMaxRequests.increment();
-            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_REQUESTS);
-            reason = "circuit breaker: cluster '" + cluster.name() + "' has max_requests (" + max + ") in flight";
-        } else if (verdict == CircuitBreaker.Verdict.SHED_IN_FLIGHT) {
-            stats.shedByLoad.increment();
-            meters.shed(tier, false);
-            reason = "shed: cluster '" + cluster.name() + "' has " + breaker.requestsInFlight() + " of "
-                    + max + " max_requests in flight, and tier " + tier + " (route '" + route.name()
-                    + "') is shed from " + ShedLadder.inFlightPercent(tier) + "%";
-        } else {
-            stats.shedByLoad.increment();
-            meters.shed(tier, false);
-            reason = "shed: cluster '" + cluster.name() + "' has more demand than healthy capacity and serves tiers"
-                    + " 0-" + breaker.capacityTier() + " only; route '" + route.name() + "' is tier " + tier;
-        }
-        replyOverloaded(reason);
-        return false;
-    }
-
-    /**
-     * {@code Expect: 100-continue} is answered here (the upstream gets the body without asking), once the request is
-     * admitted: a request refused before that gets its final status instead; any other expectation cannot be met
-     * (RFC 9110 §10.1.1).
-     *
-     * @return whether the exchange goes on
-     */
-    private boolean answerExpectation(HttpRequest req) {
-        if (!HttpUtil.is100ContinueExpected(req)) {
-            stats.badRequests.increment();
-            replyLocally(HttpResponseStatus.EXPECTATION_FAILED,
-                    "unsupported expectation '" + req.headers().get(HttpHeaderNames.EXPECT) + "'");
-            return false;
-        }
-        continueExpected = true;
-        req.headers().remove(HttpHeaderNames.EXPECT);
-        return true;
+        startAttempt(admission.first());
     }
 
     /**
@@ -392,18 +231,11 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
      * and why; the admin port's explain gives the long one.
      */
     private String decisionSummary() {
-        ClientLocation location = attributes.location();
+        ClientLocation location = admission.attributes().location();
         return "route=" + decisionRoute.name() + "; cluster=" + cluster.name() + "; policy="
                 + cluster.config().policy().yamlName() + "; endpoint=" + attempt.endpoint().id() + "; region="
                 + attempt.endpoint().config().region() + "; try=" + tried.count() + "; client="
-                + (location == null ? "unknown" : location) + "; allowed=" + allowed;
-    }
-
-    /** Fails closed: the request is answered here rather than sent where its data may not go. */
-    private void refuseForResidency(Residency residency, String reason) {
-        stats.residencyRefused.increment();
-        replyLocally(residency.status() == UNAVAILABLE_FOR_LEGAL_REASONS.code() ? UNAVAILABLE_FOR_LEGAL_REASONS
-                : HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
+                + (location == null ? "unknown" : location) + "; allowed=" + admission.allowed();
     }
 
     private static boolean isIdempotent(HttpMethod method) {
@@ -607,7 +439,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     /** A piece of the request body, forwarded to the current try's upstream. */
     void requestContent(HttpContent content) {
         requestBodyBytes += content.content().readableBytes();
-        if (requestBodyBytes > maxBodyBytes) {
+        if (requestBodyBytes > admission.maxBodyBytes()) {
             ReferenceCountUtil.release(content);
             requestBodyTooLarge();
             return;
@@ -778,7 +610,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
         }
         streaming();
         exchangeLog.responded(code);
-        TrafficMeters.responded(routeResponses, code);
+        TrafficMeters.responded(admission.routeResponses(), code);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
                 && !HttpUtil.isTransferEncodingChunked(response);
@@ -925,7 +757,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     private void replyLocally(HttpResponseStatus status, String reason, boolean retryAfter) {
         int bytes = downstream.reply(status, reason, retryAfter, requestComplete);
         exchangeLog.replied(status.code(), reason, bytes);
-        TrafficMeters.responded(routeResponses, status.code());
+        TrafficMeters.responded(admission.routeResponses(), status.code());
         end();
         downstream.carryOn();
     }
@@ -941,7 +773,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
             return;
         }
         failBeforeResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                "request body larger than the limit of " + maxBodyBytes + " bytes");
+                "request body larger than the limit of " + admission.maxBodyBytes() + " bytes");
     }
 
     private void discardUpstream() {
@@ -985,6 +817,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
         downstream.exchangeEnded();
         request = null;
         cluster = null;
+        admission.clear();
         attempt.clear();
         timeouts = null;
         retries = null;
@@ -1099,12 +932,6 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
         }
         settleOutcome(true);
         abortClient();
-    }
-
-    private static String pathOf(String uri) {
-        int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
-        return path.length() > 200 ? path.substring(0, 200) + "..." : path;
     }
 
     static String describe(Throwable cause) {
