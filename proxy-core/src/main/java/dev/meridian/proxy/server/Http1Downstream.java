@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Confined to the connection's event loop. The upstream connections of its exchanges live on the same loop, so
  * nothing here needs synchronization.
  */
-final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstream {
+final class Http1Downstream extends ChannelInboundHandlerAdapter implements Downstream {
     private static final long NO_DEADLINE = Long.MAX_VALUE;
     /** Netty's messages run to about 130 characters and quote little of the client's: keep them whole. */
     private static final int DECODER_REASON_MAX = 200;
@@ -93,7 +93,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
     private ScheduledFuture<?> timer;
     private long timerDeadline = Long.MAX_VALUE;
 
-    ProxyHandler(ServerContext server, ClientPace pace) {
+    Http1Downstream(ServerContext server, ClientPace pace) {
         this.server = server;
         this.pace = pace;
         this.stats = server.stats();
