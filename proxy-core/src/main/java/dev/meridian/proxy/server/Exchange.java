@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * <p>One per client connection, reused by each of its requests in turn; confined to the connection's event loop,
  * as the upstream connections it leases are.
  */
-final class Exchange implements Attempt.Owner, HedgeTry.Owner {
+final class Exchange implements Attempt.Owner, Hedging.Host {
     private static final String DECISION_HEADER = "x-meridian-decision";
 
     /** Where the exchange is; the response side only, since a request body may still stream while it answers. */
@@ -70,6 +70,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     private final ReplayBuffer replay = new ReplayBuffer();
     private final ResponsePace responsePace = new ResponsePace();
     private final RetryPolicy<EndpointState> policy;
+    private final Hedging hedging;
 
     private State state = State.DONE;
     private HttpRequest request;
@@ -87,8 +88,6 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     private RetryPolicy.Verdict retryVerdict = RetryPolicy.Verdict.NONE;
     /** Increments per exchange, so a delayed retry scheduled for an earlier exchange does nothing. */
     private long exchangeId;
-    /** The hedge in flight, if any; at most one per exchange. */
-    private HedgeTry hedge;
     private boolean requestComplete;
     private long requestCompleteAt;
     private boolean upstreamKeepAlive;
@@ -125,6 +124,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
                 return e.status().takesTraffic();
             }
         }, System::nanoTime, pickContext.random());
+        this.hedging = new Hedging(server, pool, policy, tried, downstream, this);
     }
 
     // ---- state -------------------------------------------------------------------------------------------------
@@ -363,9 +363,9 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
     private void attemptFailed(HttpResponseStatus status, String reason, boolean requestMayHaveArrived) {
         discardUpstream();
         endAttempt();
-        if (hedge != null) {
+        if (hedging.inFlight()) {
             // The hedge is already the next try; it fails through hedgeFailed or times out on the timer.
-            downstream.timerBy(hedgeTimeoutDeadline());
+            downstream.timerBy(hedging.timeoutDeadline(timeouts.connect(), tryHeaderTimeoutNanos()));
             return;
         }
         EndpointState next = retryTarget(requestMayHaveArrived);
@@ -472,49 +472,23 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
                 HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method));
     }
 
-    private void launchHedge() {
-        RetryPolicy.Verdict verdict = policy.hedge(attempt.endpoint().status().takesTraffic());
-        if (verdict == RetryPolicy.Verdict.NONE) {
-            return;
-        }
-        if (verdict == RetryPolicy.Verdict.MAX_RETRIES) {
-            stats.overflowMaxRetries.increment();  // no hedge for this request: the cap is not worth waiting on
-            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_RETRIES);
-            return;
-        }
-        if (verdict == RetryPolicy.Verdict.BUDGET_SPENT) {
-            stats.retryBudgetExhausted.increment();
-            downstream.timerBy(policy.hedgeDeadline());
-            return;
-        }
-        EndpointState next = policy.target();
-        CircuitBreaker breaker = cluster.breaker();
-        boolean needsConnection = !pool.hasIdle(next);
-        if (needsConnection && !breaker.tryOpenConnection()) {
-            stats.overflowMaxConnections.increment();
-            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
-            policy.releaseHedgePermit();
-            return;
-        }
-        if (verdict == RetryPolicy.Verdict.FREE) {
-            stats.freeRetries.increment();
-        }
-        tried.add(next);
-        next.requestStarted();
-        stats.hedges.increment();
-        meters.retried(next);
-        hedge = new HedgeTry(next, this);
-        hedge.start(pool, needsConnection ? breaker : null, timeouts.connect(),
-                cluster.config().pool().maxResponseHeaderBytes(), request, replay);
+    @Override
+    public boolean awaitingHead() {
+        return inProgress() && !responseStarted();
     }
 
     @Override
-    public void hedgeAnswered(HedgeTry won, HttpResponse head) {
-        if (won != hedge) {
-            return;
-        }
-        hedge = null;
-        stats.hedgeWins.increment();
+    public boolean tryAlive() {
+        return primaryAlive();
+    }
+
+    @Override
+    public void lastTryFailed(String reason) {
+        attemptFailed(HttpResponseStatus.BAD_GATEWAY, reason, true);
+    }
+
+    @Override
+    public void hedgeWon(HedgeTry won, HttpResponse head) {
         if (attempt.connection() != null) {
             // The first try had taken at least this long without an answer: a lower bound its latency estimate
             // must see, or an endpoint that is always hedged away would keep looking fast.
@@ -531,52 +505,6 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
         responseHead(head);
     }
 
-    @Override
-    public void hedgeFailed(HedgeTry failed, boolean connectFailure, boolean timedOut) {
-        if (failed != hedge) {
-            return;
-        }
-        hedge = null;
-        policy.releaseHedgePermit();
-        EndpointState e = failed.endpoint();
-        if (failed.noSocket()) {
-            stats.connectFailures.increment();  // local exhaustion, not the endpoint's failure
-        } else if (connectFailure) {
-            outcomes().connectFailed(e, timedOut);
-            meters.connectFailed(e);
-        } else {
-            outcomes().failedBeforeResponse(e);
-        }
-        e.requestEnded();
-        if (!primaryAlive() && !responseStarted() && inProgress()) {
-            // The first try had failed already and was waiting on this hedge: fail or retry as a whole.
-            attemptFailed(HttpResponseStatus.BAD_GATEWAY, "endpoint '" + e.id()
-                    + "' closed the connection before responding", true);
-        } else if (connectFailure && !timedOut && inProgress() && !responseStarted()
-                && policy.triesLeft(tried.count())) {
-            // The hedge never reached an endpoint and added no load: hedge again at once rather than leave the
-            // request to a silent first try until its header timeout.
-            downstream.timerBy(policy.hedgeAgainNow());
-        }
-    }
-
-    /** When the hedge in flight times out; while it still connects, a connect timeout later at the latest. */
-    private long hedgeTimeoutDeadline() {
-        long sentAt = hedge.connection() != null ? hedge.headSentAt()
-                : System.nanoTime() + timeouts.connect().toNanos();
-        return sentAt + tryHeaderTimeoutNanos();
-    }
-
-    private void cancelHedge() {
-        HedgeTry h = hedge;
-        if (h != null) {
-            hedge = null;
-            h.cancel();
-            h.endpoint().requestEnded();
-            policy.releaseHedgePermit();
-        }
-    }
-
     private long tryHeaderTimeoutNanos() {
         return policy.tryHeaderTimeoutNanos(timeouts.responseHeader());
     }
@@ -590,7 +518,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
             return;
         }
         lastActivity = System.nanoTime();
-        cancelHedge();
+        hedging.cancel();
         if (code >= 500) {
             outcomes().responded(attempt.endpoint(), code, lastActivity - attempt.headSentAt());
         } else {
@@ -804,7 +732,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
         exchangeLog.end(attempt.endpoint(), cluster, tried.count(), System.nanoTime());
         settleOutcome(false);
         endAttempt();
-        cancelHedge();
+        hedging.cancel();
         attempt.connectDone();
         attempt.backingOff(false);
         if (breakerCounted) {
@@ -832,20 +760,14 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
      */
     void timerFired(long now) {
         if (attempt.connection() == null) {
-            if (hedge != null && !primaryAlive() && hedge.connection() != null
-                    && now - (hedge.headSentAt() + tryHeaderTimeoutNanos()) >= 0) {
-                // Only the hedge was left, and it is late too.
-                HedgeTry late = hedge;
-                hedge = null;
-                late.cancel();
-                late.endpoint().requestEnded();
-                policy.releaseHedgePermit();
-                outcomes().failedBeforeResponse(late.endpoint());
-                attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + late.endpoint().id()
+            // Only the hedge was left, and it is late too.
+            EndpointState late = primaryAlive() ? null : hedging.giveUpIfLate(now, tryHeaderTimeoutNanos());
+            if (late != null) {
+                attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "endpoint '" + late.id()
                         + "' sent no response headers within " + tryHeaderTimeoutNanos() / 1_000_000 + " ms", true);
                 return;
             }
-            if (hedge == null && !primaryAlive() && !responseStarted()) {
+            if (!hedging.inFlight() && !primaryAlive() && !responseStarted()) {
                 // Nothing is under way for this request any more: a state no path should leave behind, but the
                 // client must get an answer rather than wait forever.
                 stats.stuckExchanges.increment();
@@ -853,13 +775,14 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
                 return;
             }
             // Connecting (the connect timeout is the socket's own), backing off, or waiting on a hedge.
-            downstream.timerBy(hedge != null ? hedgeTimeoutDeadline() : now + Math.min(timeouts.idle().toNanos(),
-                    tryHeaderTimeoutNanos()));
+            downstream.timerBy(hedging.inFlight()
+                    ? hedging.timeoutDeadline(timeouts.connect(), tryHeaderTimeoutNanos())
+                    : now + Math.min(timeouts.idle().toNanos(), tryHeaderTimeoutNanos()));
             return;
         }
         boolean awaitingHead = requestComplete && !responseStarted();
-        if (awaitingHead && hedge == null && policy.hedgeDue(now) && hedgeApplies()) {
-            launchHedge();
+        if (awaitingHead && !hedging.inFlight() && policy.hedgeDue(now) && hedgeApplies()) {
+            hedging.launch(attempt.endpoint(), cluster, timeouts.connect(), request, replay);
         }
         if (responseStarted() && responsePace.judging() && attempt.connection().isReading()) {
             judgeResponsePace(now);
@@ -890,7 +813,7 @@ final class Exchange implements Attempt.Owner, HedgeTry.Owner {
         }
         if (awaitingHead) {
             long routeDeadline = requestCompleteAt + timeouts.responseHeader().toNanos();
-            if (now - routeDeadline < 0 && hedge == null) {
+            if (now - routeDeadline < 0 && !hedging.inFlight()) {
                 EndpointState next = retryTarget(true);
                 if (next != null) {
                     discardUpstream();
