@@ -1,7 +1,6 @@
 package dev.meridian.proxy.server;
 
 import dev.meridian.proxy.upstream.UpstreamConnection;
-import dev.meridian.proxy.upstream.UpstreamListener;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
@@ -20,7 +19,7 @@ import java.time.Duration;
  * <p>One per client connection, reused by each try of each of its exchanges (a hedge that wins hands its
  * connection over to it), so a try costs no allocation. Confined to the connection's event loop.
  */
-final class Attempt implements UpstreamListener {
+final class Attempt extends UpstreamTry {
 
     /** The exchange the try belongs to. */
     interface Owner {
@@ -40,15 +39,12 @@ final class Attempt implements UpstreamListener {
 
     private final Owner owner;
     private final ChannelFutureListener onConnected = this::connectCompleted;
-    private EndpointState endpoint;
     private boolean counted;
-    private UpstreamConnection connection;
     /** The channel of the try's connect while it is pending; any other connect completing is stale. */
     private Channel connecting;
     /** The breaker whose pending slot the connect holds; null when it holds none. */
     private CircuitBreaker pendingSlot;
     private boolean backingOff;
-    private long headSentAt;
     /** The try's per-try timeout passed and was reported; it is kept while a retry waits for budget. */
     private boolean timeoutReported;
 
@@ -75,22 +71,9 @@ final class Attempt implements UpstreamListener {
         }
     }
 
-    /** The endpoint of the current or last try; null between exchanges. */
-    EndpointState endpoint() {
-        return endpoint;
-    }
-
     /** The exchange ended: nothing of it is kept. */
     void clear() {
         endpoint = null;
-    }
-
-    UpstreamConnection connection() {
-        return connection;
-    }
-
-    long headSentAt() {
-        return headSentAt;
     }
 
     /** Whether the try is still under way: connected, connecting, or about to start after a backoff. */
@@ -169,7 +152,7 @@ final class Attempt implements UpstreamListener {
      * Takes over the connection of a hedge that answered first, as the try of the exchange from now on.
      * The head was just read from that connection, so it is open: the lease cannot fail.
      */
-    void adopt(HedgeTry won) {
+    void adopt(UpstreamTry won) {
         connection = won.connection();
         connection.lease(this);
         endpoint = won.endpoint();
