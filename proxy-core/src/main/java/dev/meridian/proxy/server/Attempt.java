@@ -3,18 +3,22 @@ package dev.meridian.proxy.server;
 import dev.meridian.proxy.upstream.UpstreamConnection;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.CircuitBreaker;
+import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 
 /**
- * The exchange's current try: one endpoint, its count of requests in flight, and at most one upstream connection,
- * leased or still connecting, with the breaker's pending slot the connect holds. What the connection says goes to
- * the owner as long as the lease lasts; a connect that completes after the try moved on is closed here, unseen.
+ * The exchange's current try: one endpoint, its count of requests in flight, and at most one upstream connection:
+ * pooled, or opened within the pool's and the cluster's breaker limits, holding the breaker's pending slot while it
+ * connects. A connect that fails is told to the owner as the status and reason the client would get; one that
+ * completes after the try moved on is closed here, unseen. What the leased connection says goes to the owner.
  *
  * <p>One per client connection, reused by each try of each of its exchanges (a hedge that wins hands its
  * connection over to it), so a try costs no allocation. Confined to the connection's event loop.
@@ -23,8 +27,17 @@ final class Attempt extends UpstreamTry {
 
     /** The exchange the try belongs to. */
     interface Owner {
-        /** The connect this try waited for completed, successfully or not; the try no longer waits for it. */
-        void connected(ChannelFuture f);
+        /** Whether the exchange still wants the connection its try waited for: it is in progress, its client there. */
+        boolean wantsConnection();
+
+        /** The try has its connection, not leased yet: the request goes out on it. */
+        void connectionReady(UpstreamConnection c);
+
+        /** A limit refused the try a connection: no other endpoint would do better. */
+        void noConnection(HttpResponseStatus status, String reason, boolean forWantOfRoom);
+
+        /** The connect failed before any request byte went out: another endpoint may do better. */
+        void connectFailed(HttpResponseStatus status, String reason);
 
         void responseHead(HttpResponse response);
 
@@ -38,7 +51,13 @@ final class Attempt extends UpstreamTry {
     }
 
     private final Owner owner;
+    private final ServerContext server;
+    private final ProxyStats stats;
+    private final TrafficMeters meters;
+    private final UpstreamPool pool;
     private final ChannelFutureListener onConnected = this::connectCompleted;
+    private Cluster cluster;
+    private Duration connectTimeout;
     private boolean counted;
     /** The channel of the try's connect while it is pending; any other connect completing is stale. */
     private Channel connecting;
@@ -48,12 +67,21 @@ final class Attempt extends UpstreamTry {
     /** The try's per-try timeout passed and was reported; it is kept while a retry waits for budget. */
     private boolean timeoutReported;
 
-    Attempt(Owner owner) {
+    Attempt(Owner owner, ServerContext server, UpstreamPool pool) {
         this.owner = owner;
+        this.server = server;
+        this.stats = server.stats();
+        this.meters = server.meters();
+        this.pool = pool;
     }
 
-    /** The try goes to {@code target}, which counts it as a request in flight until {@link #end}. */
-    void start(EndpointState target) {
+    /**
+     * The try goes to {@code target} of {@code cluster}, which counts it as a request in flight until {@link #end};
+     * {@link #acquire} gets it its connection.
+     */
+    void start(EndpointState target, Cluster cluster, Duration connectTimeout) {
+        this.cluster = cluster;
+        this.connectTimeout = connectTimeout;
         endpoint = target;
         target.requestStarted();
         counted = true;
@@ -74,6 +102,7 @@ final class Attempt extends UpstreamTry {
     /** The exchange ended: nothing of it is kept. */
     void clear() {
         endpoint = null;
+        cluster = null;
     }
 
     /** Whether the try is still under way: connected, connecting, or about to start after a backoff. */
@@ -98,12 +127,44 @@ final class Attempt extends UpstreamTry {
     }
 
     /**
-     * Opens a new connection for the try, holding {@code breaker}'s pending slot until it completes; the slot and
-     * the connection slot were taken by the caller.
+     * Gets the try a connection: an idle pooled one unless {@code fresh}, else a new one, when the pool's limit per
+     * endpoint and the cluster breaker's max_pending_requests and max_connections allow.
      */
-    void connect(UpstreamPool pool, CircuitBreaker breaker, Duration timeout, int maxResponseHeaderBytes) {
+    void acquire(boolean fresh) {
+        UpstreamConnection c = fresh ? null : pool.pollIdle(endpoint);
+        if (c != null) {
+            owner.connectionReady(c);
+            return;
+        }
+        int maxPerEndpoint = cluster.config().pool().maxConnectionsPerEndpoint();
+        if (!pool.hasCapacity(endpoint, maxPerEndpoint)) {
+            stats.poolExhausted.increment();
+            owner.noConnection(HttpResponseStatus.SERVICE_UNAVAILABLE, "connection limit to endpoint '"
+                    + endpoint.id() + "' reached (" + maxPerEndpoint + ")", false);
+            return;
+        }
+        CircuitBreaker breaker = cluster.breaker();
+        releasePendingSlot();
+        if (!breaker.tryStartPending()) {
+            stats.overflowMaxPending.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_PENDING);
+            owner.noConnection(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit breaker: cluster '" + cluster.name()
+                    + "' has max_pending_requests (" + breaker.limits().maxPendingRequests()
+                    + ") waiting for a connection", true);
+            return;
+        }
+        if (!breaker.tryOpenConnection()) {
+            breaker.pendingEnded();
+            stats.overflowMaxConnections.increment();
+            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
+            owner.noConnection(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit breaker: cluster '" + cluster.name()
+                    + "' has max_connections (" + breaker.limits().maxConnections() + ") open", true);
+            return;
+        }
+        // The pending slot and the connection slot are taken; the connect holds the pending one until it completes.
         pendingSlot = breaker;
-        ChannelFuture f = pool.connect(endpoint, timeout, breaker, maxResponseHeaderBytes);
+        ChannelFuture f = pool.connect(endpoint, connectTimeout, breaker,
+                cluster.config().pool().maxResponseHeaderBytes());
         connecting = f.channel();
         f.addListener(onConnected);
     }
@@ -115,7 +176,38 @@ final class Attempt extends UpstreamTry {
             return;
         }
         connectDone();
-        owner.connected(f);
+        if (!owner.wantsConnection()) {
+            // The client left while we connected: nobody will send on this connection.
+            f.channel().close();
+            return;
+        }
+        if (f.isSuccess()) {
+            owner.connectionReady(UpstreamConnection.of(f.channel()));
+            return;
+        }
+        Throwable cause = f.cause();
+        if (UpstreamConnection.of(f.channel()) == null) {
+            // The proxy had no socket to open (out of file descriptors): nothing reached the endpoint, so the
+            // failure is not held against it, or local exhaustion would eject healthy endpoints one by one. The
+            // proxy is what is overloaded: 503.
+            stats.connectFailures.increment();
+            owner.connectFailed(HttpResponseStatus.SERVICE_UNAVAILABLE, "no socket to connect to endpoint '"
+                    + endpoint.id() + "' (" + endpoint.config().authority() + "): " + Exchange.describe(cause));
+            return;
+        }
+        boolean timedOut = cause instanceof ConnectTimeoutException;
+        server.outcomes().connectFailed(endpoint, timedOut);
+        meters.connectFailed(endpoint);
+        if (timedOut) {
+            stats.connectTimeouts.increment();
+            owner.connectFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + endpoint.id()
+                    + "' (" + endpoint.config().authority() + ") timed out after " + connectTimeout.toMillis()
+                    + " ms");
+        } else {
+            stats.connectFailures.increment();
+            owner.connectFailed(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + endpoint.id()
+                    + "' (" + endpoint.config().authority() + "): " + Exchange.describe(cause));
+        }
     }
 
     /** The try no longer waits for its connection: it has it, it failed, or the try was given up. */
@@ -125,7 +217,7 @@ final class Attempt extends UpstreamTry {
     }
 
     /** Gives back a pending slot left from an earlier connect of this try, before the next one asks. */
-    void releasePendingSlot() {
+    private void releasePendingSlot() {
         if (pendingSlot != null) {
             CircuitBreaker breaker = pendingSlot;
             pendingSlot = null;

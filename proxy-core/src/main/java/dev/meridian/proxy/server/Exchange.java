@@ -5,7 +5,6 @@ import dev.meridian.config.TimeoutsConfig;
 import dev.meridian.proxy.observe.ExchangeLog;
 import dev.meridian.proxy.upstream.UpstreamConnection;
 import dev.meridian.proxy.upstream.UpstreamPool;
-import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.OutcomeSink;
@@ -13,8 +12,6 @@ import dev.meridian.routing.PickContext;
 import dev.meridian.routing.Route;
 import dev.meridian.routing.geo.ClientLocation;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -64,7 +61,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     private final ExchangeLog exchangeLog;
     private final PickContext pickContext;
     private final UpstreamPool pool;
-    private final Attempt attempt = new Attempt(this);
+    private final Attempt attempt;
     private final TriedEndpoints tried = new TriedEndpoints();
     private final Admission admission;
     private final ReplayBuffer replay = new ReplayBuffer();
@@ -112,6 +109,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         this.pickContext = pickContext;
         this.pool = pool;
         this.admission = new Admission(server, exchangeLog, pickContext);
+        this.attempt = new Attempt(this, server, pool);
         this.policy = new RetryPolicy<>(new RetryPolicy.Targets<>() {
             @Override
             public EndpointState pickUntried() {
@@ -128,10 +126,6 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     }
 
     // ---- state -------------------------------------------------------------------------------------------------
-
-    State state() {
-        return state;
-    }
 
     /** Whether a request is in progress: from its head until it is answered, failed or given up. */
     boolean inProgress() {
@@ -247,8 +241,8 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     private void startAttempt(EndpointState target) {
         tried.add(target);
         connecting();
-        attempt.start(target);
-        acquireUpstream(false);
+        attempt.start(target, cluster, timeouts.connect());
+        attempt.acquire(false);
     }
 
     private void endAttempt() {
@@ -274,79 +268,28 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
-    private void acquireUpstream(boolean fresh) {
-        UpstreamConnection c = fresh ? null : pool.pollIdle(attempt.endpoint());
-        if (c != null) {
-            attach(c);
-            return;
-        }
-        if (!pool.hasCapacity(attempt.endpoint(), cluster.config().pool().maxConnectionsPerEndpoint())) {
-            stats.poolExhausted.increment();
-            failBeforeResponse(HttpResponseStatus.SERVICE_UNAVAILABLE, "connection limit to endpoint '"
-                    + attempt.endpoint().id() + "' reached (" + cluster.config().pool().maxConnectionsPerEndpoint()
-                    + ")");
-            return;
-        }
-        CircuitBreaker breaker = cluster.breaker();
-        attempt.releasePendingSlot();
-        if (!breaker.tryStartPending()) {
-            stats.overflowMaxPending.increment();
-            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_PENDING);
-            failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_pending_requests ("
-                    + breaker.limits().maxPendingRequests() + ") waiting for a connection");
-            return;
-        }
-        if (!breaker.tryOpenConnection()) {
-            breaker.pendingEnded();
-            stats.overflowMaxConnections.increment();
-            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
-            failOverloaded("circuit breaker: cluster '" + cluster.name() + "' has max_connections ("
-                    + breaker.limits().maxConnections() + ") open");
-            return;
-        }
-        attempt.connect(pool, breaker, timeouts.connect(), cluster.config().pool().maxResponseHeaderBytes());
-    }
-
     /** Whether the current (non-hedge) try is still under way: connected, connecting, or about to start. */
     private boolean primaryAlive() {
         return attempt.alive();
     }
 
     @Override
-    public void connected(ChannelFuture f) {
-        if (!inProgress() || downstream.closing()) {
-            // The client left while we connected: nobody will send on this connection.
-            f.channel().close();
-            return;
-        }
-        if (f.isSuccess()) {
-            attach(UpstreamConnection.of(f.channel()));
-            return;
-        }
-        Throwable cause = f.cause();
-        if (UpstreamConnection.of(f.channel()) == null) {
-            // The proxy had no socket to open (out of file descriptors): nothing reached the endpoint, so the
-            // failure is not held against it, or local exhaustion would eject healthy endpoints one by one. The
-            // proxy is what is overloaded: 503.
-            stats.connectFailures.increment();
-            attemptFailed(HttpResponseStatus.SERVICE_UNAVAILABLE, "no socket to connect to endpoint '"
-                    + attempt.endpoint().id() + "' (" + attempt.endpoint().config().authority() + "): "
-                    + describe(cause), false);
-            return;
-        }
-        boolean timedOut = cause instanceof ConnectTimeoutException;
-        outcomes().connectFailed(attempt.endpoint(), timedOut);
-        meters.connectFailed(attempt.endpoint());
-        if (timedOut) {
-            stats.connectTimeouts.increment();
-            attemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "connect to endpoint '" + attempt.endpoint().id()
-                    + "' (" + attempt.endpoint().config().authority() + ") timed out after "
-                    + timeouts.connect().toMillis() + " ms", false);
+    public boolean wantsConnection() {
+        return inProgress() && !downstream.closing();
+    }
+
+    @Override
+    public void noConnection(HttpResponseStatus status, String reason, boolean forWantOfRoom) {
+        if (forWantOfRoom) {
+            failOverloaded(reason);
         } else {
-            stats.connectFailures.increment();
-            attemptFailed(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + attempt.endpoint().id()
-                    + "' (" + attempt.endpoint().config().authority() + "): " + describe(cause), false);
+            failBeforeResponse(status, reason);
         }
+    }
+
+    @Override
+    public void connectFailed(HttpResponseStatus status, String reason) {
+        attemptFailed(status, reason, false);
     }
 
     private OutcomeSink outcomes() {
@@ -421,7 +364,8 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         return policy.target();
     }
 
-    private void attach(UpstreamConnection c) {
+    @Override
+    public void connectionReady(UpstreamConnection c) {
         if (!attempt.attach(c)) {
             upstreamClosed("endpoint '" + attempt.endpoint().id() + "' closed the connection");
             return;
@@ -597,7 +541,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
             // the endpoint, so the same endpoint gets the request again on a fresh connection.
             retriedStale = true;
             stats.staleRetries.increment();
-            acquireUpstream(true);
+            attempt.acquire(true);
             return;
         }
         countBroken(c);
