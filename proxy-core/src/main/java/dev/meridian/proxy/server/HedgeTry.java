@@ -1,7 +1,6 @@
 package dev.meridian.proxy.server;
 
 import dev.meridian.proxy.upstream.UpstreamConnection;
-import dev.meridian.proxy.upstream.UpstreamListener;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
@@ -18,7 +17,7 @@ import java.time.Duration;
  * only until a response head arrives: then its owner takes over the connection (the hedge won) or cancels it (the
  * first try won). Confined to the owner's event loop.
  */
-final class HedgeTry implements UpstreamListener {
+final class HedgeTry extends UpstreamTry {
 
     /** The exchange that launched the hedge. */
     interface Owner {
@@ -29,10 +28,7 @@ final class HedgeTry implements UpstreamListener {
         void hedgeFailed(HedgeTry hedge, boolean connectFailure, boolean timedOut);
     }
 
-    private final EndpointState endpoint;
     private final Owner owner;
-    private UpstreamConnection connection;
-    private long headSentAt;
     private boolean done;
     /** The connect failed before a socket existed (out of file descriptors): not the endpoint's doing. */
     private boolean noSocket;
@@ -40,18 +36,6 @@ final class HedgeTry implements UpstreamListener {
     HedgeTry(EndpointState endpoint, Owner owner) {
         this.endpoint = endpoint;
         this.owner = owner;
-    }
-
-    EndpointState endpoint() {
-        return endpoint;
-    }
-
-    UpstreamConnection connection() {
-        return connection;
-    }
-
-    long headSentAt() {
-        return headSentAt;
     }
 
     boolean noSocket() {

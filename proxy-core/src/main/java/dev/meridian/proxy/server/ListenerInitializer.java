@@ -28,7 +28,7 @@ final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
         ClientPace pace = new ClientPace(limits);
         p.addLast(CLIENT_PACE, pace);
         p.addLast(HTTP_CODEC, new ServerCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes()));
-        p.addLast(PROXY, new ProxyHandler(server, pace));
+        p.addLast(PROXY, new Http1Downstream(server, pace));
         server.clientChannels().add(ch);
         server.stats().downstreamConnections.increment();
     }

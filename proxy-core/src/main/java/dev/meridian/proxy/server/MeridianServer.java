@@ -309,7 +309,7 @@ public final class MeridianServer implements AutoCloseable {
         }
         for (Channel ch : context.clientChannels()) {
             ch.eventLoop().execute(() -> {
-                ProxyHandler handler = ch.pipeline().get(ProxyHandler.class);
+                Http1Downstream handler = ch.pipeline().get(Http1Downstream.class);
                 if (handler != null) {
                     handler.drain();
                 }

@@ -50,7 +50,7 @@ class ClientLocationTest {
     /** The location the proxy used for the connection's last request, read on its event loop. */
     private ClientLocation lastLocation() throws Exception {
         Channel ch = proxy.context().clientChannels().iterator().next();
-        return ch.eventLoop().submit(() -> ch.pipeline().get(ProxyHandler.class).clientLocation())
+        return ch.eventLoop().submit(() -> ch.pipeline().get(Http1Downstream.class).clientLocation())
                 .get(5, TimeUnit.SECONDS);
     }
 
