@@ -1,5 +1,7 @@
 package dev.meridian.proxy.server;
 
+import dev.meridian.proxy.upstream.UpstreamConnection;
+import dev.meridian.routing.EndpointState;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -75,6 +77,16 @@ interface Downstream {
 
     /** The exchange ended; from now on the connection idles until its next request. */
     void exchangeEnded();
+
+    /**
+     * The endpoint switched protocols (101 to an upgrade): {@code head} goes to the client, then the connection
+     * carries bytes both ways between the client and {@code upstream}, untouched, until either side closes.
+     *
+     * @param idleNanos      the tunnel's idle timeout
+     * @param drainIdleNanos how long the tunnel may idle while its endpoint drains
+     */
+    void switchProtocols(HttpResponse head, UpstreamConnection upstream, EndpointState endpoint, long idleNanos,
+                         long drainIdleNanos);
 
     /** After a response: the next request, if one waits, or the close the response announced. */
     void carryOn();

@@ -14,6 +14,7 @@ import dev.meridian.routing.geo.ClientLocation;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -70,6 +71,10 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     private final Hedging hedging;
 
     private State state = State.DONE;
+    /** The request asks to become a WebSocket and its route lets it: its Upgrade goes on, a 101 makes a tunnel. */
+    private String upgrade;
+    /** A CONNECT its route allows: a 2xx makes the connection a tunnel to the endpoint. */
+    private boolean connectTunnel;
     private HttpRequest request;
     private Cluster cluster;
     private TimeoutsConfig timeouts;
@@ -211,7 +216,14 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         decisionRoute = route.config().decisionHeader() ? route : null;
         idempotent = isIdempotent(req.method());
         exchangeId++;
+        upgrade = webSocketUpgrade(req, route);
+        connectTunnel = HttpMethod.CONNECT.equals(req.method());  // Admission refused it unless the route allows
         prepareUpstreamRequest(req, admission.host());
+        if (upgrade != null) {
+            // Hop-by-hop, so dropped above; asked for end to end here, as the route allows (RFC 6455 §4.1).
+            req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            req.headers().set(HttpHeaderNames.UPGRADE, upgrade);
+        }
         policy.begin(retries, cluster.retryBudget(), idempotent);
         stats.proxied.increment();
         if (admission.continueExpected()) {
@@ -230,6 +242,19 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
                 + cluster.config().policy().yamlName() + "; endpoint=" + attempt.endpoint().id() + "; region="
                 + attempt.endpoint().config().region() + "; try=" + tried.count() + "; client="
                 + (location == null ? "unknown" : location) + "; allowed=" + admission.allowed();
+    }
+
+    /** The Upgrade value of a WebSocket handshake its route lets through (a GET without a body); null otherwise. */
+    private static String webSocketUpgrade(HttpRequest req, Route route) {
+        HttpHeaders headers = req.headers();
+        if (!route.config().tunnels().websocket() || !HttpMethod.GET.equals(req.method())
+                || req.protocolVersion() != HttpVersion.HTTP_1_1
+                || !headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                || HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0) {
+            return null;
+        }
+        return headers.get(HttpHeaderNames.UPGRADE);
     }
 
     private static boolean isIdempotent(HttpMethod method) {
@@ -412,7 +437,8 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
 
     private boolean hedgeApplies() {
         HttpMethod method = request.method();
-        return policy.hedgeApplies(replay.replayable(),
+        // A handshake sent twice would open two tunnels, one of them to nobody.
+        return upgrade == null && policy.hedgeApplies(replay.replayable(),
                 HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method));
     }
 
@@ -456,8 +482,12 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     @Override
     public void responseHead(HttpResponse response) {
         int code = response.status().code();
+        if (code == 101 && upgrade != null || connectTunnel && code >= 200 && code < 300) {
+            switchToTunnel(response);
+            return;
+        }
         if (code < 200) {
-            // Interim responses: Meridian answered any Expect itself, and 101 upgrades are not proxied here.
+            // Interim responses: Meridian answered any Expect itself; a 101 without an upgrade was refused upstream.
             upstreamKeepAlive = false;
             return;
         }
@@ -575,6 +605,39 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
             outcomes().responded(attempt.endpoint(), outcomeStatus, outcomeLatencyNanos);
         }
         outcomeStatus = 0;
+    }
+
+    /**
+     * The endpoint accepted the WebSocket handshake (101) or the CONNECT (2xx): the head goes to the client, with
+     * the upgrade headers a proxy otherwise drops, the exchange ends (logged with its status), and the connection
+     * becomes a tunnel that counts on the endpoint until it closes.
+     */
+    private void switchToTunnel(HttpResponse response) {
+        long now = System.nanoTime();
+        hedging.cancel();
+        EndpointState endpoint = attempt.endpoint();
+        int code = response.status().code();
+        outcomes().responded(endpoint, code, now - attempt.headSentAt());
+        exchangeLog.responded(code);
+        if (code != 101) {
+            TrafficMeters.responded(admission.routeResponses(), code);
+        }
+        String protocol = response.headers().get(HttpHeaderNames.UPGRADE);
+        ProxyHeaders.prepareResponse(response);
+        if (upgrade != null) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            response.headers().set(HttpHeaderNames.UPGRADE, protocol == null ? upgrade : protocol);
+        } else {
+            // A tunnel has no framing: a length or a coding here would tell the client to wait for a body.
+            response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+            response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        }
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        long idleNanos = admission.route().config().tunnels().idleTimeout().toNanos();
+        long drainIdleNanos = timeouts.idle().toNanos();
+        UpstreamConnection c = attempt.release();
+        end();
+        downstream.switchProtocols(response, c, endpoint, idleNanos, drainIdleNanos);
     }
 
     private void responseEnded() {
@@ -696,6 +759,8 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         retriedStale = false;
         requestComplete = false;
         upstreamKeepAlive = false;
+        upgrade = null;
+        connectTunnel = false;
     }
 
     /**

@@ -1,6 +1,10 @@
 package dev.meridian.proxy.server;
 
+
+
 import dev.meridian.proxy.observe.ExchangeLog;
+import dev.meridian.proxy.upstream.UpstreamConnection;
+import dev.meridian.routing.EndpointState;
 import dev.meridian.routing.geo.ClientLocation;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -9,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -79,6 +84,8 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
     private HttpVersion clientVersion;
     private boolean headRequest;
     private boolean discardingBody;
+    /** Body bytes dropped since the exchange they belonged to was answered. */
+    private long discardedBytes;
     private boolean closeAfterResponse;
     /** The connection closes after a response sent before the whole request was read: it must linger. */
     private boolean requestUnread;
@@ -179,9 +186,16 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
             startExchange((HttpRequest) obj);
         } else if (discardingBody) {
             boolean last = obj instanceof LastHttpContent;
+            discardedBytes += ((HttpContent) obj).content().readableBytes();
             ReferenceCountUtil.release(obj);
             if (last) {
                 discardingBody = false;
+            } else if (discardedBytes > server.serverConfig().maxBodyBytes()) {
+                // Answered already: a body that goes on past the limit is dropped with its connection.
+                stats.bodyTooLarge.increment();
+                closing = true;
+                releasePending();
+                ctx.close();
             }
         } else {
             exchange.requestContent((HttpContent) obj);
@@ -317,9 +331,18 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public int reply(HttpResponseStatus status, String reason, boolean retryAfter, boolean requestComplete) {
-        if (!requestComplete && !skipRestOfRequestBody()) {
-            closeAfterResponse = true;
-            requestUnread = true;
+        if (!requestComplete) {
+            int code = status.code();
+            if (code == 413 || code == 408 || code == 400) {
+                // The body itself is refused (too large, too slow, malformed): reading it to its end is what the
+                // client must not be able to make the proxy do. The reply says Connection: close, and lingers.
+                if (!skipRestOfRequestBody()) {
+                    closeAfterResponse = true;
+                    requestUnread = true;
+                }
+            } else {
+                discardRestOfRequestBody();
+            }
         }
         if (server.draining()) {
             closeAfterResponse = true;
@@ -337,11 +360,20 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
     @Override
     public void responseComplete(boolean requestComplete) {
         if (!requestComplete) {
-            // The endpoint answered before the whole body arrived; the rest of it has nowhere to go.
-            closeAfterResponse = true;
-            requestUnread = true;
+            // The endpoint answered before the whole body arrived (an early 401, a cache hit for a POST): its
+            // response said nothing of a close, so the rest of the body is read and dropped and the connection
+            // carries on once it has all come, as if the answer had come last.
+            discardRestOfRequestBody();
         }
         ctx.flush();
+    }
+
+    /** The rest of the current request's body goes nowhere; the next request is read once it has ended. */
+    private void discardRestOfRequestBody() {
+        if (!skipRestOfRequestBody()) {
+            discardingBody = true;
+            discardedBytes = 0;
+        }
     }
 
     @Override
@@ -363,6 +395,24 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
         // A head that began arriving during the exchange is held to its deadline from now on.
         armClientDeadlines();
         request = null;
+    }
+
+    @Override
+    public void switchProtocols(HttpResponse head, UpstreamConnection upstream, EndpointState endpoint,
+                                long idleNanos, long drainIdleNanos) {
+        closing = true;  // no more HTTP on this connection: nothing of this handler's may run again
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        releasePending();
+        ctx.writeAndFlush(head, ctx.voidPromise());  // through the codec's encoder, before the codec goes
+        stats.tunnelsOpened.increment();
+        Tunnel.open(ctx.channel(), upstream, endpoint, idleNanos, drainIdleNanos, () -> { });
+        ChannelPipeline p = ctx.pipeline();
+        p.remove(ListenerInitializer.CLIENT_PACE);
+        p.remove(this);
+        p.remove(ListenerInitializer.HTTP_CODEC);  // what its decoder held unread goes on to the tunnel
     }
 
     @Override

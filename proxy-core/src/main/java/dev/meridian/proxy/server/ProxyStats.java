@@ -39,6 +39,8 @@ public final class ProxyStats {
     public final LongAdder slowResponses = new LongAdder();
     public final LongAdder badRequests = new LongAdder();
     public final LongAdder uriTooLong = new LongAdder();
+    /** Connections that switched protocols (WebSocket) and became tunnels. */
+    public final LongAdder tunnelsOpened = new LongAdder();
     public final LongAdder headersTooLarge = new LongAdder();
     /** Requests with more header fields than server.max_header_count (431). */
     public final LongAdder tooManyHeaders = new LongAdder();

@@ -51,6 +51,8 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private boolean awaiting;
     private boolean headRequest;
     private boolean switched;
+    /** A 2xx to CONNECT makes the connection a tunnel (RFC 9110 §9.3.6), as a 101 does after an upgrade. */
+    private boolean connectRequest;
     /** The message being decoded answers the request, as opposed to a 1xx interim response. */
     private boolean finalResponse;
     private boolean answered;
@@ -79,11 +81,12 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     void requestSent(HttpMethod method, boolean upgrade) {
         awaiting = true;
         headRequest = HttpMethod.HEAD.equals(method);
+        connectRequest = HttpMethod.CONNECT.equals(method);
         answered = false;
         head.switchAsked(upgrade);
     }
 
-    /** A 101 came: the connection's bytes are the new protocol's, never decoded here. */
+    /** A 101 (or a 2xx to CONNECT) came: the connection's bytes are the tunnel's, never decoded here. */
     boolean switched() {
         return switched;
     }
@@ -192,7 +195,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             return false;
         }
         int code = head.status();
-        if (code == 101) {
+        if (code == 101 || connectRequest && code >= 200 && code < 300) {
             switched = true;
             out.add(head.response(true));
             in.skipBytes(head.length());

@@ -4,7 +4,9 @@ import dev.meridian.proxy.server.TrafficMeters;
 import dev.meridian.routing.CircuitBreaker;
 import dev.meridian.routing.EndpointState;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -36,6 +38,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean headersTooLarge;
     private boolean reused;
     private boolean reading = true;
+    private boolean tunnelled;
     private long idleSinceNanos;
     private long idleTimeoutNanos;
 
@@ -108,6 +111,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     /** Whether the connection may carry another request: the last response ended exactly where it said. */
     boolean reusable() {
+        if (tunnelled) {
+            return false;
+        }
         return failure == null && decoder.clean();
     }
 
@@ -131,6 +137,20 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
         listener = newListener;
         return true;
+    }
+
+    /**
+     * HTTP has ended on this connection (a 101 answered an upgrade): {@code relay} takes its bytes from here on, in
+     * place of the codec, and the connection never goes back to its pool. This handler stays last in the pipeline
+     * only to give the pool its slot back when the connection closes.
+     */
+    public void handOver(String name, ChannelHandler relay) {
+        listener = null;
+        tunnelled = true;
+        ChannelPipeline p = channel.pipeline();
+        p.addBefore(HANDLER_NAME, name, relay);
+        p.remove(UpstreamPool.ENCODER_NAME);
+        p.remove(UpstreamPool.DECODER_NAME);  // what it held unread goes on to the relay
     }
 
     /** Forgets the exchange, so nothing more reaches it; the caller closes or releases the channel. */

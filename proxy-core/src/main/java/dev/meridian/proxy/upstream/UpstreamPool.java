@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * so it needs no lock. Idle connections are reused newest first (warm, and the oldest age out).
  */
 public final class UpstreamPool {
+    static final String DECODER_NAME = "http-decoder";
+    static final String ENCODER_NAME = "http-encoder";
     private static final Duration SWEEP_PERIOD = Duration.ofSeconds(1);
 
     private final EventLoop loop;
@@ -143,8 +145,8 @@ public final class UpstreamPool {
                 meters.endpoint(endpoint.id()), maxResponseHeaderBytes);
         // Added here rather than by an initializer because only this call knows the endpoint.
         f.channel().pipeline()
-                .addLast("http-decoder", connection.decoder())
-                .addLast("http-encoder", connection.encoder())
+                .addLast(DECODER_NAME, connection.decoder())
+                .addLast(ENCODER_NAME, connection.encoder())
                 .addLast(UpstreamConnection.HANDLER_NAME, connection);
         return f.channel().connect(endpoint.address());
     }
