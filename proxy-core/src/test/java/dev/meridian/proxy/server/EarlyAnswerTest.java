@@ -1,0 +1,141 @@
+package dev.meridian.proxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.testing.RawHttpClient;
+import dev.meridian.testing.TestConfigs;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An endpoint that answers a request before reading its body (nginx's {@code return}, an early 401, a cache hit for
+ * a POST): the client's keep-alive connection survives it. The rest of the body is read and dropped, and the next
+ * request on the connection is served, pipelined or not; a body the proxy itself refuses closes the connection with
+ * a reply that says so.
+ */
+class EarlyAnswerTest {
+    private static final String EARLY = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nearly";
+    private static final String NEXT = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext";
+
+    private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+    private final List<String> heads = new CopyOnWriteArrayList<>();
+    private EarlyBackend holder;
+    private MeridianServer proxy;
+
+    /** Answers each request as soon as its head is in; after a POST, reads whatever comes until the proxy closes. */
+    private static final class EarlyBackend implements AutoCloseable {
+        final ScriptedBackend backend;
+
+        EarlyBackend(List<String> heads) throws Exception {
+            backend = ScriptedBackend.start(s -> {
+                OutputStream out = s.getOutputStream();
+                while (true) {
+                    String head = ScriptedBackend.readHead(s.getInputStream());
+                    heads.add(head);
+                    if (head.startsWith("POST")) {
+                        out.write(EARLY.getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        ScriptedBackend.readUntilClosed(s.getInputStream());  // the body is never read
+                        return;
+                    }
+                    out.write(NEXT.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            });
+        }
+
+        @Override
+        public void close() throws Exception {
+            backend.close();
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        holder = new EarlyBackend(heads);
+        proxy = MeridianServer.start(TestConfigs.parse("""
+                clusters:
+                  - name: app
+                    endpoints:
+                      - {id: early, address: "%s", region: local}
+                routes:
+                  - name: all
+                    cluster: app
+                    max_body_size: 8KiB
+                    retries: {max: 0, hedge: {enabled: false}}
+                """.formatted(holder.backend.address())), 1);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        holder.close();
+        pacer.shutdownNow();
+    }
+
+    @Test
+    void anAnswerBeforeTheBodyKeepsTheConnectionForTheNextRequest() throws Exception {
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 1024\r\n\r\n");
+            RawHttpClient.Response early = c.read();
+            assertThat(early.status()).isEqualTo(200);
+            assertThat(early.bodyText()).isEqualTo("early");
+            assertThat(early.header("connection")).as("the answer announces no close").isNull();
+            byte[] piece = "x".repeat(256).getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 4; i++) {
+                pacer.schedule(() -> c.send(piece), 5, TimeUnit.MILLISECONDS).get();
+            }
+            RawHttpClient.Response next = c.get("a", "/next");
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.bodyText()).isEqualTo("next");
+            assertThat(c.get("a", "/again").bodyText()).isEqualTo("next");
+        }
+        assertThat(heads).extracting(h -> h.substring(0, h.indexOf('\r')))
+                .containsExactly("POST /upload HTTP/1.1", "GET /next HTTP/1.1", "GET /again HTTP/1.1");
+        // The POST's upstream connection had part of a body on it: closed, never pooled.
+        await().atMost(Duration.ofSeconds(5)).until(() -> holder.backend.openConnections() <= 1);
+    }
+
+    @Test
+    void aRequestPipelinedBehindTheBodyIsServedOnceTheBodyHasEnded() throws Exception {
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 600\r\n\r\n" + "y".repeat(100));
+            assertThat(c.read().bodyText()).isEqualTo("early");
+            c.send("y".repeat(500) + "GET /behind HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttpClient.Response behind = c.read();
+            assertThat(behind.status()).isEqualTo(200);
+            assertThat(behind.bodyText()).isEqualTo("next");
+            assertThat(c.get("a", "/after").status()).isEqualTo(200);
+        }
+        assertThat(heads).hasSize(3);
+    }
+
+    @Test
+    void aBodyTheProxyRefusesClosesWithAReplyThatSaysSoAndIsReadWhole() throws Exception {
+        try (Socket s = new Socket(proxy.address().getAddress(), proxy.address().getPort())) {
+            s.setSoTimeout(5_000);
+            OutputStream out = s.getOutputStream();
+            // Declared over the route's limit: 413 before anything goes upstream, while the body keeps coming.
+            out.write(("POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: 16384\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write("z".repeat(16384).getBytes(StandardCharsets.US_ASCII));
+            out.write("GET /behind HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(reply).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close")
+                    .contains("meridian: 413").doesNotContain("HTTP/1.1 200");
+        }
+        assertThat(heads).isEmpty();
+    }
+}
