@@ -172,6 +172,15 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         return inProgress() && attempt.connection() != null && !requestComplete;
     }
 
+    /**
+     * How much more of the current request's body may still come and be dropped, once it has been answered: its
+     * route's (or the server's) limit less what already arrived.
+     */
+    long bodyBytesLeft() {
+        long limit = admission.maxBodyBytes() > 0 ? admission.maxBodyBytes() : server.serverConfig().maxBodyBytes();
+        return Math.max(0, limit - requestBodyBytes);
+    }
+
     /** Whether the request body has nowhere to go now: the upload backpressure. */
     boolean requestBodyBlocked() {
         UpstreamConnection upstream = attempt.connection();

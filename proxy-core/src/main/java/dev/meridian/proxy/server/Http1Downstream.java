@@ -84,8 +84,9 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
     private HttpVersion clientVersion;
     private boolean headRequest;
     private boolean discardingBody;
-    /** Body bytes dropped since the exchange they belonged to was answered. */
+    /** Body bytes dropped since the exchange they belonged to was answered, and how many may be. */
     private long discardedBytes;
+    private long discardLimit;
     private boolean closeAfterResponse;
     /** The connection closes after a response sent before the whole request was read: it must linger. */
     private boolean requestUnread;
@@ -190,7 +191,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
             ReferenceCountUtil.release(obj);
             if (last) {
                 discardingBody = false;
-            } else if (discardedBytes > server.serverConfig().maxBodyBytes()) {
+            } else if (discardedBytes > discardLimit) {
                 // Answered already: a body that goes on past the limit is dropped with its connection.
                 stats.bodyTooLarge.increment();
                 closing = true;
@@ -373,6 +374,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
         if (!skipRestOfRequestBody()) {
             discardingBody = true;
             discardedBytes = 0;
+            discardLimit = exchange.bodyBytesLeft();
         }
     }
 

@@ -122,6 +122,19 @@ class EarlyAnswerTest {
     }
 
     @Test
+    void aBodyThatGoesOnPastItsRoutesLimitAfterTheAnswerClosesTheConnection() throws Exception {
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            c.send("POST /stream HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+            assertThat(c.read().bodyText()).isEqualTo("early");
+            String chunk = Integer.toHexString(1024) + "\r\n" + "c".repeat(1024) + "\r\n";
+            // The route allows 8 KiB: the ninth KiB is past it, answered or not.
+            c.send(chunk.repeat(9));
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+        assertThat(proxy.stats().bodyTooLarge.sum()).isEqualTo(1);
+    }
+
+    @Test
     void aBodyTheProxyRefusesClosesWithAReplyThatSaysSoAndIsReadWhole() throws Exception {
         try (Socket s = new Socket(proxy.address().getAddress(), proxy.address().getPort())) {
             s.setSoTimeout(5_000);
