@@ -39,6 +39,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean reused;
     private boolean reading = true;
     private boolean tunnelled;
+    private boolean slotGivenBack;
     private long idleSinceNanos;
     private long idleTimeoutNanos;
 
@@ -251,11 +252,24 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void channelUnregistered(ChannelHandlerContext ctx) {
         // Every channel is unregistered exactly once, also one whose connect failed and so never became active:
         // the pool's open count must come down for those too, or refused connects would use up the cap for good.
+        giveSlotBack();
+        ctx.fireChannelUnregistered();
+    }
+
+    /**
+     * The connection no longer counts against its endpoint's cap, nor the breaker's: as soon as it is known to be
+     * closed or never to open (its inactivity, its failed connect), not only when it is unregistered, which io_uring
+     * does loop turns later, after the ring has given back the socket's operations. Once per connection.
+     */
+    void giveSlotBack() {
+        if (slotGivenBack) {
+            return;
+        }
+        slotGivenBack = true;
         pool.closed(this);
         if (breaker != null) {
             breaker.connectionClosed();
         }
-        ctx.fireChannelUnregistered();
     }
 
     @Override
@@ -267,6 +281,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        giveSlotBack();  // before the exchange hears of it: a retry it starts may take the slot
         if (counted) {
             counted = false;
             meters.connectionClosed();

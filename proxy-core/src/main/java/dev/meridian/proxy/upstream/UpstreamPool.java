@@ -148,7 +148,14 @@ public final class UpstreamPool {
                 .addLast(DECODER_NAME, connection.decoder())
                 .addLast(ENCODER_NAME, connection.encoder())
                 .addLast(UpstreamConnection.HANDLER_NAME, connection);
-        return f.channel().connect(endpoint.address());
+        ChannelFuture connecting = f.channel().connect(endpoint.address());
+        // Added first, so it runs before the caller's listener: a retry after a refused connect finds its slot free.
+        connecting.addListener(done -> {
+            if (!done.isSuccess()) {
+                connection.giveSlotBack();
+            }
+        });
+        return connecting;
     }
 
     /** Takes back a connection whose exchange ended cleanly, for the next request to the same endpoint. */
