@@ -20,11 +20,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.function.Supplier;
 
 /**
- * The socket transport: native epoll where the platform has it (fewer copies and syscalls), NIO otherwise.
- * io_uring is chosen with {@code -Dmeridian.transport=io_uring}. Measured here (bench/RESULTS.md, issue 12) it
- * served a third more requests per second than epoll at about half the CPU per request, but it is not the default
- * yet: with it, the tests of refused and impossible connects (UpstreamLimitsTest, OutOfDescriptorsTest) fail, so a
- * failed connect is accounted differently on that transport; and many container runtimes forbid its calls.
+ * The socket transport: io_uring where the kernel allows it, native epoll otherwise, NIO where neither exists.
+ * Measured here (bench/RESULTS.md, issue 12) io_uring served a third more requests per second than epoll at about
+ * half the CPU per request, and the whole test suite passes on both. Many container runtimes forbid io_uring's
+ * calls: {@link IoUring#isAvailable()} then says so and epoll is used, so a proxy that started before still starts.
  */
 public enum Transport {
     EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class, EpollIoHandler::newFactory),
@@ -43,18 +42,22 @@ public enum Transport {
     }
 
     /**
-     * Epoll unless unavailable; {@code -Dmeridian.transport=nio} or {@code io_uring} chooses another. An io_uring
-     * asked for but refused by the kernel falls back to epoll, with the reason on stderr, rather than failing start.
+     * io_uring, else epoll, else NIO; {@code -Dmeridian.transport=epoll}, {@code nio} or {@code io_uring} chooses.
+     * An io_uring asked for but refused by the kernel falls back to epoll, with the reason on stderr, rather than
+     * failing start.
      */
     public static Transport best() {
         String asked = System.getProperty("meridian.transport", "");
         if ("nio".equalsIgnoreCase(asked)) {
             return NIO;
         }
+        if ("epoll".equalsIgnoreCase(asked)) {
+            return Epoll.isAvailable() ? EPOLL : NIO;
+        }
+        if (IoUring.isAvailable()) {
+            return IO_URING;
+        }
         if ("io_uring".equalsIgnoreCase(asked) || "iouring".equalsIgnoreCase(asked)) {
-            if (IoUring.isAvailable()) {
-                return IO_URING;
-            }
             System.err.println("meridian: io_uring is not available here ("
                     + IoUring.unavailabilityCause().getMessage() + "); using "
                     + (Epoll.isAvailable() ? "epoll" : "nio"));
