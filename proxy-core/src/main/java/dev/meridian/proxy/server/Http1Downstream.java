@@ -410,7 +410,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
         releasePending();
         ctx.writeAndFlush(head, ctx.voidPromise());  // through the codec's encoder, before the codec goes
         stats.tunnelsOpened.increment();
-        Tunnel.open(ctx.channel(), upstream, endpoint, idleNanos, drainIdleNanos, () -> { });
+        Tunnel.open(ctx.channel(), upstream, endpoint, idleNanos, drainIdleNanos);
         ChannelPipeline p = ctx.pipeline();
         p.remove(ListenerInitializer.CLIENT_PACE);
         p.remove(this);

@@ -34,19 +34,16 @@ final class Tunnel {
     private final EndpointState endpoint;
     private final long idleNanos;
     private final long drainIdleNanos;
-    private final Runnable onClosed;
     private long lastActivity = System.nanoTime();
     private ScheduledFuture<?> check;
     private boolean closed;
 
-    private Tunnel(Channel client, Channel upstream, EndpointState endpoint, long idleNanos, long drainIdleNanos,
-                   Runnable onClosed) {
+    private Tunnel(Channel client, Channel upstream, EndpointState endpoint, long idleNanos, long drainIdleNanos) {
         this.client = client;
         this.upstream = upstream;
         this.endpoint = endpoint;
         this.idleNanos = idleNanos;
         this.drainIdleNanos = drainIdleNanos;
-        this.onClosed = onClosed;
     }
 
     /**
@@ -56,11 +53,10 @@ final class Tunnel {
      *
      * @param idleNanos      the tunnel's own idle timeout: no byte either way for this long closes it
      * @param drainIdleNanos how long the tunnel may be idle while its endpoint drains (the route's idle timeout)
-     * @param onClosed       run once, on the loop, when both sides are closed or closing
      */
-    static Tunnel open(Channel client, UpstreamConnection upstream, EndpointState endpoint, long idleNanos,
-                       long drainIdleNanos, Runnable onClosed) {
-        Tunnel t = new Tunnel(client, upstream.channel(), endpoint, idleNanos, drainIdleNanos, onClosed);
+    static void open(Channel client, UpstreamConnection upstream, EndpointState endpoint, long idleNanos,
+                       long drainIdleNanos) {
+        Tunnel t = new Tunnel(client, upstream.channel(), endpoint, idleNanos, drainIdleNanos);
         endpoint.requestStarted();
         client.pipeline().addLast(RELAY, t.new Relay(upstream.channel()));
         upstream.handOver(RELAY, t.new Relay(client));
@@ -68,7 +64,6 @@ final class Tunnel {
         upstream.channel().config().setAutoRead(true);
         t.check = client.eventLoop().scheduleAtFixedRate(t::checkOnce, CHECK_NANOS, CHECK_NANOS,
                 TimeUnit.NANOSECONDS);
-        return t;
     }
 
     private void checkOnce() {
@@ -90,11 +85,6 @@ final class Tunnel {
         // Written before closing: a side that said its last word has it delivered, then sees the close.
         closeAfterFlush(client);
         closeAfterFlush(upstream);
-        onClosed.run();
-    }
-
-    boolean isOpen() {
-        return !closed;
     }
 
     private static void closeAfterFlush(Channel ch) {
