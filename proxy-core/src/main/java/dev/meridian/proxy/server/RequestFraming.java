@@ -9,15 +9,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
 /**
- * The rules a decoded request head must meet before any of it goes upstream, for what Netty's decoder lets
- * through (RFC 9112 §3 and §6, RFC 9110 §7.2): a version other than HTTP/1.0 or 1.1, a method that is not an
- * upper-case token, a request target with control or non-ASCII bytes or of no known form, a missing or repeated
- * Host, an absolute-form target whose authority disagrees with Host, a Transfer-Encoding other than one final
- * {@code chunked}, Transfer-Encoding in HTTP/1.0.
+ * The rules a request head must meet that need the whole head, after {@link dev.meridian.proxy.http1.RequestHeadParser}
+ * read it (RFC 9112 §3 and §6, RFC 9110 §7.2): a method that is not an upper-case token, a request target of no
+ * known form, a missing or repeated Host, an absolute-form target whose authority disagrees with Host, a
+ * Transfer-Encoding other than one final {@code chunked}, Transfer-Encoding in HTTP/1.0.
  *
- * <p>What Netty itself refuses (configured in {@link ListenerInitializer}): Content-Length with Transfer-Encoding,
- * several or non-decimal Content-Length values, {@code chunked} not last or applied twice, invalid chunk sizes,
- * extensions and delimiters, LF without CR, control characters and non-tokens in header names and values.
+ * <p>What the parser refuses as it reads: a version other than HTTP/1.0 or 1.1, Content-Length with
+ * Transfer-Encoding, several or non-decimal Content-Length values, control and non-ASCII bytes in the target, LF
+ * without CR, obsolete line folding, control characters and non-tokens in header names and values; the chunked
+ * framing is held to RFC 9112 §7.1 by {@link dev.meridian.proxy.http1.RequestBodyReader}.
  *
  * <p>The hot path runs {@link #check} once per request: string scans, no regex, nothing allocated unless the request
  * is refused.
