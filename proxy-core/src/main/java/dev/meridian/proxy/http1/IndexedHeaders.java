@@ -1,6 +1,7 @@
 package dev.meridian.proxy.http1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
@@ -104,6 +105,102 @@ public final class IndexedHeaders extends HttpHeaders {
             }
             removedHigh[i - 64] = true;
         }
+    }
+
+    /**
+     * Drops the hop-by-hop fields (RFC 9110 §7.6.1) in one pass over the names: the {@code hopByHop} ones and every
+     * one a Connection field lists, except the names in {@code endToEnd} (framing and Host, which no peer may name
+     * away). Returns false, having changed nothing, when fields were added here already: the caller then does it
+     * field by field.
+     *
+     * @param hopByHop lower-case names
+     * @param endToEnd lower-case names a Connection token cannot remove
+     */
+    public boolean removeHopByHop(AsciiString[] hopByHop, AsciiString[] endToEnd) {
+        if (extraCount > 0) {
+            return false;
+        }
+        int[] named = null;  // start and end of each Connection token, in bytes
+        int tokens = 0;
+        for (int i = 0; i < count; i++) {
+            if (!removed(i) && nameIs(i, HttpHeaderNames.CONNECTION)) {
+                int p = offsets[4 * i + VALUE_START];
+                int end = offsets[4 * i + VALUE_END];
+                while (p <= end) {
+                    int comma = p;
+                    while (comma < end && bytes[comma] != ',') {
+                        comma++;
+                    }
+                    int a = p;
+                    int b = comma;
+                    while (a < b && (bytes[a] == ' ' || bytes[a] == '\t')) {
+                        a++;
+                    }
+                    while (b > a && (bytes[b - 1] == ' ' || bytes[b - 1] == '\t')) {
+                        b--;
+                    }
+                    if (b > a && !isAnyOf(a, b, endToEnd)) {
+                        if (named == null) {
+                            named = new int[8];
+                        } else if (2 * tokens + 2 > named.length) {
+                            named = Arrays.copyOf(named, named.length * 2);
+                        }
+                        named[2 * tokens] = a;
+                        named[2 * tokens + 1] = b;
+                        tokens++;
+                    }
+                    p = comma + 1;
+                }
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            int start = offsets[4 * i + NAME_START];
+            int end = offsets[4 * i + NAME_END];
+            if (isAnyOf(start, end, hopByHop)) {
+                markRemoved(i);
+                continue;
+            }
+            for (int t = 0; t < tokens; t++) {
+                if (sameIgnoringCase(start, end, named[2 * t], named[2 * t + 1])) {
+                    markRemoved(i);
+                    break;
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean isAnyOf(int start, int end, AsciiString[] lowerCaseNames) {
+        int length = end - start;
+        for (AsciiString name : lowerCaseNames) {
+            if (name.length() == length && matchesLowerCase(start, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean matchesLowerCase(int start, AsciiString lowerCase) {
+        byte[] other = lowerCase.array();
+        int offset = lowerCase.arrayOffset();
+        for (int k = 0; k < lowerCase.length(); k++) {
+            if (lower(bytes[start + k]) != other[offset + k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean sameIgnoringCase(int aStart, int aEnd, int bStart, int bEnd) {
+        if (aEnd - aStart != bEnd - bStart) {
+            return false;
+        }
+        for (int k = 0; k < aEnd - aStart; k++) {
+            if (lower(bytes[aStart + k]) != lower(bytes[bStart + k])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean nameIs(int i, CharSequence name) {

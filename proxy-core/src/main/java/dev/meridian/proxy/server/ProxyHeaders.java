@@ -1,5 +1,6 @@
 package dev.meridian.proxy.server;
 
+import dev.meridian.proxy.http1.IndexedHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
@@ -27,12 +28,17 @@ public final class ProxyHeaders {
         HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
         HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
     };
+    /** What a Connection token cannot remove: see {@link #isFraming}. */
+    private static final AsciiString[] END_TO_END = {HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.HOST};
 
     private ProxyHeaders() {
     }
 
     /** Removes the hop-by-hop headers, including every header the Connection header names. */
     public static void removeHopByHop(HttpHeaders headers) {
+        if (headers instanceof IndexedHeaders indexed && indexed.removeHopByHop(HOP_BY_HOP, END_TO_END)) {
+            return;  // one pass over the names as they arrived, no String made
+        }
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
             List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
             for (String value : connection) {
