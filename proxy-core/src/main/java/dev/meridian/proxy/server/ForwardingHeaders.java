@@ -1,5 +1,7 @@
 package dev.meridian.proxy.server;
 
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -64,7 +66,7 @@ public final class ForwardingHeaders {
 
     /** Longer ids are not kept: they would bloat every upstream log line and the access log. */
     static final int MAX_REQUEST_ID_LENGTH = 200;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
 
     private ForwardingHeaders() {
@@ -198,16 +200,19 @@ public final class ForwardingHeaders {
         return true;
     }
 
-    /** 128 random bits as 32 hex digits: unique enough to correlate logs, cheap to make. */
-    public static String newRequestId() {
+    /**
+     * 128 random bits as 32 hex digits: unique enough to correlate logs, cheap to make. As ASCII bytes wrapped, not
+     * a String: one 32-byte array per request, written to the upstream as it is.
+     */
+    public static AsciiString newRequestId() {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        char[] out = new char[32];
+        byte[] out = new byte[32];
         long hi = rnd.nextLong();
         long lo = rnd.nextLong();
         for (int i = 0; i < 16; i++) {
             out[i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xf];
             out[16 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xf];
         }
-        return new String(out);
+        return new AsciiString(out, false);
     }
 }

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Iterator;
 import java.util.List;
 
@@ -22,6 +23,14 @@ public final class ProxyHeaders {
     /** By {@link ForwardingHeaders.Field} ordinal. */
     private static final AsciiString[] FIELD_NAMES = {
         X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, X_REQUEST_ID, FORWARDED,
+    };
+    private static final AsciiString VIA_FROM_1_1 = AsciiString.cached("1.1 meridian");
+    private static final AsciiString VIA_FROM_1_0 = AsciiString.cached("1.0 meridian");
+    private static final FastThreadLocal<Writer> WRITERS = new FastThreadLocal<>() {
+        @Override
+        protected Writer initialValue() {
+            return new Writer();
+        }
     };
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString[] HOP_BY_HOP = {
@@ -90,16 +99,19 @@ public final class ProxyHeaders {
     public static void prepareRequest(HttpHeaders headers, String clientIp, boolean peerTrusted, String receivedHost,
                                       String receivedVersion, boolean forwardedHeader) {
         removeHopByHop(headers);
-        Writer writer = new Writer(headers);
+        Writer writer = WRITERS.get().to(headers);
         ForwardingHeaders.decide(peerTrusted, clientIp, "http", receivedHost, joined(headers, X_FORWARDED_FOR),
                 joined(headers, X_FORWARDED_PROTO), joined(headers, X_FORWARDED_HOST), joined(headers, X_REQUEST_ID),
                 joined(headers, FORWARDED), forwardedHeader, writer);
         writer.removeUnsent();
-        append(headers, HttpHeaderNames.VIA, receivedVersion + " meridian");
+        append(headers, HttpHeaderNames.VIA, "1.0".equals(receivedVersion) ? VIA_FROM_1_0 : VIA_FROM_1_1);
     }
 
     /** A header's lines as one list value (RFC 9110 §5.3), or null when absent; no copy for the usual one line. */
     private static String joined(HttpHeaders headers, AsciiString name) {
+        if (!headers.contains(name)) {
+            return null;  // the usual case for every forwarding header, told without an iterator
+        }
         Iterator<String> values = headers.valueStringIterator(name);
         if (!values.hasNext()) {
             return null;
@@ -114,11 +126,14 @@ public final class ProxyHeaders {
 
     /** Sets what the policy sends; a forwarding header it does not send must not reach the upstream at all. */
     private static final class Writer implements ForwardingHeaders.Sink {
-        private final HttpHeaders headers;
+        private HttpHeaders headers;
         private int sent;
 
-        Writer(HttpHeaders headers) {
-            this.headers = headers;
+        /** Reused by each request on the thread in turn: one fewer object per request. */
+        Writer to(HttpHeaders target) {
+            headers = target;
+            sent = 0;
+            return this;
         }
 
         @Override
@@ -133,6 +148,7 @@ public final class ProxyHeaders {
                     headers.remove(FIELD_NAMES[i]);
                 }
             }
+            headers = null;
         }
     }
 
@@ -140,10 +156,10 @@ public final class ProxyHeaders {
     public static void prepareResponse(HttpMessage response) {
         HttpHeaders headers = response.headers();
         removeHopByHop(headers);
-        append(headers, HttpHeaderNames.VIA, "1.1 meridian");
+        append(headers, HttpHeaderNames.VIA, VIA_FROM_1_1);
     }
 
-    static void append(HttpHeaders headers, CharSequence name, String value) {
+    static void append(HttpHeaders headers, CharSequence name, CharSequence value) {
         String existing = headers.get(name);
         if (existing == null || existing.isEmpty()) {
             headers.set(name, value);
@@ -152,8 +168,4 @@ public final class ProxyHeaders {
         }
     }
 
-    /** 128 random bits as 32 hex digits: see {@link ForwardingHeaders#newRequestId()}. */
-    public static String newRequestId() {
-        return ForwardingHeaders.newRequestId();
-    }
 }
