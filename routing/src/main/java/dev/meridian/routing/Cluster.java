@@ -19,6 +19,7 @@ import java.util.List;
  * alone, so no policy, fallback or panic can reach a non-compliant endpoint, and a pick costs no filtering.
  */
 public final class Cluster {
+    private Object meters;
     private final ClusterConfig config;
     private final List<EndpointState> endpoints;
     private final List<String> jurisdictions;
@@ -100,6 +101,20 @@ public final class Cluster {
 
     public String name() {
         return config.name();
+    }
+
+    /**
+     * The data plane's counters for this cluster, bound once when the table is built and before it is published, so
+     * a request reaches them without a lookup by name. Opaque here: routing does not know how the proxy counts.
+     * Null until bound (a table built by a test or a benchmark may never be).
+     */
+    public Object meters() {
+        return meters;
+    }
+
+    /** Binds {@link #meters()}; only before the table is published, which is what makes the plain field safe. */
+    public void bindMeters(Object meters) {
+        this.meters = meters;
     }
 
     public ClusterConfig config() {

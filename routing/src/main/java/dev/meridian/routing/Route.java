@@ -9,6 +9,7 @@ import dev.meridian.routing.residency.Residency;
  * A matched route: its config and where its requests go.
  */
 public final class Route {
+    private Object meters;
     private final RouteConfig config;
     private final TimeoutsConfig timeouts;
     /** The target when the route names one cluster; null for a split. */
@@ -47,6 +48,20 @@ public final class Route {
 
     public String name() {
         return config.name();
+    }
+
+    /**
+     * The data plane's counters for this route, bound once when the table is built and before it is published, so
+     * a request reaches them without a lookup by name. Opaque here: routing does not know how the proxy counts.
+     * Null until bound (a table built by a test or a benchmark may never be).
+     */
+    public Object meters() {
+        return meters;
+    }
+
+    /** Binds {@link #meters()}; only before the table is published, which is what makes the plain field safe. */
+    public void bindMeters(Object meters) {
+        this.meters = meters;
     }
 
     public RouteConfig config() {

@@ -111,7 +111,7 @@ final class Admission {
                     "no route for host '" + (host == null ? "" : host) + "' and path '" + pathOf(uri) + "'");
         }
         exchangeLog.route(route);
-        routeResponses = meters.route(route.name());
+        routeResponses = meters.route(route);
         if (HttpMethod.CONNECT.equals(req.method()) && !route.config().tunnels().connect()) {
             stats.badRequests.increment();
             // A reverse proxy that tunnels wherever it is asked becomes an open relay: CONNECT is opt-in per route.

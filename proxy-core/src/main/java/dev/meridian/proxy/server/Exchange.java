@@ -508,7 +508,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
             outcomeStatus = code;
             outcomeLatencyNanos = lastActivity - attempt.headSentAt();
         }
-        meters.upstreamLatency(cluster.name(), lastActivity - attempt.headSentAt());
+        meters.upstreamLatency(cluster, lastActivity - attempt.headSentAt());
         attempt.endpoint().latency().observe(lastActivity - attempt.headSentAt(), lastActivity);
         if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
             EndpointState next = retryTarget(true);

@@ -101,11 +101,13 @@ public final class MeridianServer implements AutoCloseable {
         MeridianServer server;
         FirstRound firstRound;
         try {
-            RoutingTableRef routing = new RoutingTableRef(RoutingTable.build(config, null));
+            TrafficMeters meters = new TrafficMeters();
+            RoutingTable first = RoutingTable.build(config, null);
+            meters.bind(first);
+            RoutingTableRef routing = new RoutingTableRef(first);
             ProxyStats stats = new ProxyStats();
             SplittableRandom seeds = new SplittableRandom();
             PerLoop<PickContext> picks = new PerLoop<>(group, loop -> new PickContext(seeds.split()));
-            TrafficMeters meters = new TrafficMeters();
             PerLoop<UpstreamPool> pools = new PerLoop<>(group, loop ->
                     new UpstreamPool(loop, transport, stats, meters));
             ChannelGroup clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
@@ -233,6 +235,7 @@ public final class MeridianServer implements AutoCloseable {
             logs.discard(log);
             throw e;
         }
+        context.meters().bind(table);
         routing.publish(table);
         logs.swap(log);
         health.tableChanged(table);

@@ -1,7 +1,10 @@
 package dev.meridian.proxy.server;
 
 import dev.meridian.config.RouteConfig;
+import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
+import dev.meridian.routing.Route;
+import dev.meridian.routing.RoutingTable;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -227,6 +230,24 @@ public final class TrafficMeters {
         }
     }
 
+    /**
+     * Binds each route's and cluster's counters to it, so the requests served from this table reach them without
+     * a lookup by name. Call before the table is published.
+     */
+    public void bind(RoutingTable table) {
+        for (Route r : table.routes()) {
+            r.bindMeters(route(r.name()));
+        }
+        for (Cluster c : table.clusters()) {
+            c.bindMeters(latency(c.name()));
+        }
+    }
+
+    /** The response counters of this route: bound to it when its table was built, looked up if it was not. */
+    LongAdder[] route(Route r) {
+        return r.meters() instanceof LongAdder[] bound ? bound : route(r.name());
+    }
+
     /** The response counters of requests that matched no route: looked up once, as every request starts there. */
     LongAdder[] noRoute() {
         LongAdder[] a = noRoute;
@@ -247,8 +268,8 @@ public final class TrafficMeters {
         route[Math.max(0, Math.min(STATUS_CLASSES.length - 1, code / 100 - 2))].increment();
     }
 
-    void upstreamLatency(String cluster, long nanos) {
-        latency(cluster).record(nanos);
+    void upstreamLatency(Cluster cluster, long nanos) {
+        (cluster.meters() instanceof Latency bound ? bound : latency(cluster.name())).record(nanos);
     }
 
     /** A retry or a hedge is sent to this endpoint. */
