@@ -136,6 +136,7 @@ public final class MeridianServer implements AutoCloseable {
                     .option(ChannelOption.RCVBUF_ALLOCATOR,
                             new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(ACCEPTS_PER_WAKEUP))
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, Transport.DATA_PLANE_ALLOCATOR)
                     .childHandler(new ListenerInitializer(context));
             for (ListenerConfig listener : config.listeners()) {
                 channels.add(bind(bootstrap, listener));

@@ -1,5 +1,7 @@
 package dev.meridian.proxy.server;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -29,6 +31,16 @@ public enum Transport {
     EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class, EpollIoHandler::newFactory),
     IO_URING(IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringIoHandler::newFactory),
     NIO(NioServerSocketChannel.class, NioSocketChannel.class, NioIoHandler::newFactory);
+
+    /**
+     * The buffers of client and upstream connections. Netty 4.2's default is its adaptive allocator; its pooled one
+     * cost a fifth less CPU per proxied request here (bench/RESULTS.md, "Allocator"), and Meridian's buffers live
+     * a request or less, on the loop that allocated them, which is what the pooled allocator's per-thread caches
+     * are for. Unless {@code -Dio.netty.allocator.type} asks for another, explicitly.
+     */
+    public static final ByteBufAllocator DATA_PLANE_ALLOCATOR =
+            System.getProperty("io.netty.allocator.type") == null ? PooledByteBufAllocator.DEFAULT
+                    : ByteBufAllocator.DEFAULT;
 
     private final Class<? extends ServerSocketChannel> serverChannel;
     private final Class<? extends SocketChannel> clientChannel;

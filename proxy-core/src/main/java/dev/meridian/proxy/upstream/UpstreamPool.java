@@ -52,6 +52,7 @@ public final class UpstreamPool {
                 .channel(transport.clientChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, Transport.DATA_PLANE_ALLOCATOR)
                 .handler(NoopHandler.INSTANCE);
         loop.scheduleWithFixedDelay(this::closeExpiredIdle, SWEEP_PERIOD.toNanos(), SWEEP_PERIOD.toNanos(),
                 TimeUnit.NANOSECONDS);

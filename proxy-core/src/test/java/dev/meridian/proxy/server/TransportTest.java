@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.meridian.testing.RawHttpClient;
 import dev.meridian.testing.TestBackend;
 import dev.meridian.testing.TestConfigs;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,13 @@ class TransportTest {
     @Test
     void nioProxies() throws Exception {
         proxiesThrough(Transport.NIO);
+    }
+
+    @Test
+    void theDataPlaneUsesThePooledAllocatorUnlessTheJvmIsToldOtherwise() {
+        // The build's test JVMs do not set io.netty.allocator.type, so this is the choice a default start makes.
+        assertThat(System.getProperty("io.netty.allocator.type")).isNull();
+        assertThat(Transport.DATA_PLANE_ALLOCATOR).isSameAs(PooledByteBufAllocator.DEFAULT);
     }
 
     private static void proxiesThrough(Transport transport) throws Exception {
