@@ -18,7 +18,7 @@ CONNS="${CONNS:-64}"; THREADS="${THREADS:-2}"; DURATION="${DURATION:-10}"; WARMU
 BACKENDS_N="${BACKENDS_N:-3}"; BACKEND_PORT="${BACKEND_PORT:-19101}"; MERIDIAN_PORT="${MERIDIAN_PORT:-19180}"
 ADMIN_PORT="${ADMIN_PORT:-19190}"; TOP="${TOP:-25}"
 # shellcheck disable=SC2206
-java_opts=(${MERIDIAN_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled -XX:+UseG1GC -Xms16m -Xmx256m})
+java_opts=(${MERIDIAN_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled -XX:+UseSerialGC -Xms16m -Xmx256m})
 log() { echo "alloc-per-request.sh: $(date +%T) $*" >&2; }
 # shellcheck source=lib.sh
 source "$repo/bench/lib.sh"

@@ -34,7 +34,7 @@ admin_port="${MERIDIAN_ADMIN_PORT:-19901}"
 profile="${MERIDIAN_PROFILE:-features}"
 # JVM flags: see bench/RESULTS.md ("JVM flags") for the measurements behind the choice.
 # shellcheck disable=SC2206
-default_java_opts="-Dio.netty.leakDetection.level=disabled -XX:+UseG1GC -Xms16m -Xmx256m"
+default_java_opts="-Dio.netty.leakDetection.level=disabled -XX:+UseSerialGC -Xms16m -Xmx256m"
 java_opts=(${MERIDIAN_JAVA_OPTS-$default_java_opts})
 
 if [[ ! -f $jar ]]; then
