@@ -10,7 +10,7 @@
 #   COUNT [10000]  client connections     HOLD [10]  seconds they are held open (RSS read at start and end)
 #   SETTLE [3]     seconds after startup and after the close before RSS is read
 #   BACKEND_PORT [19301] (three nginx backends from here)  MERIDIAN_PORT [19380]  ADMIN_PORT [19390]
-#   MERIDIAN_JAVA_OPTS  [the adapter's default flags]
+#   MERIDIAN_JAVA_OPTS  [the launcher's flags: serial collector, 16-256 MiB heap; leak detection off]
 # Meridian runs the plain config of bench/peers-meridian.sh with three server limits raised, written here because
 # the adapter has no knobs for them: keepalive_timeout above HOLD (else Meridian closes the idle connections while
 # we measure), max_connections and max_connections_per_client above COUNT (defaults 10000 and 1024: every
@@ -23,7 +23,7 @@ jar="${MERIDIAN_JAR:-$repo/proxy-core/target/meridian.jar}"
 COUNT="${COUNT:-10000}"; HOLD="${HOLD:-10}"; SETTLE="${SETTLE:-3}"
 BACKEND_PORT="${BACKEND_PORT:-19301}"; MERIDIAN_PORT="${MERIDIAN_PORT:-19380}"; ADMIN_PORT="${ADMIN_PORT:-19390}"
 # shellcheck disable=SC2206
-java_opts=(${MERIDIAN_JAVA_OPTS--Dio.netty.leakDetection.level=disabled})
+java_opts=(${MERIDIAN_JAVA_OPTS--Dio.netty.leakDetection.level=disabled -XX:+UseSerialGC -Xms16m -Xmx256m})
 log() { echo "idle-connections: $*" >&2; }
 # shellcheck source=bench/lib.sh
 source "$repo/bench/lib.sh"
