@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What one connection's current exchange adds up to for the access log: the proxy handler tells it when the request
@@ -22,7 +23,6 @@ public final class ExchangeLog {
     /** The log this exchange holds; null when it logs nothing. */
     private AccessLog log;
     private boolean recording;
-    private long startMillis;
     private long startNanos;
     private String client;
     private HttpRequest request;
@@ -47,7 +47,6 @@ public final class ExchangeLog {
             return;
         }
         log = current;
-        startMillis = System.currentTimeMillis();
         startNanos = nanos;
         this.client = client;
         this.request = request;
@@ -125,6 +124,9 @@ public final class ExchangeLog {
         if (status == 0 && why == null) {
             why = "connection closed before a response";
         }
+        // The wall clock is read only for the requests that are logged (a sampled few): the start is told back from
+        // the monotonic clock both ends were read on.
+        long startMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(nanos - startNanos);
         log.offer(new AccessLogEntry(startMillis, client, req == null ? null : req.method().name(),
                 headers == null ? null : headers.get(HttpHeaderNames.HOST), req == null ? null : req.uri(), status,
                 bytesIn, bytesOut, nanos - startNanos, endpoint == null ? null : endpoint.id(),
