@@ -16,11 +16,12 @@ import java.util.function.LongSupplier;
 
 /**
  * One request's life, whatever protocol its client speaks: match a route, admit it ({@link Admission}), send it to
- * the picked endpoint through an {@link Attempt}, retry ({@link Retries}) or hedge ({@link Hedging}) as the
- * {@link RetryPolicy} allows, relay the response to the {@link Downstream} ({@link ResponseRelay}), hold it all to
- * its deadlines ({@link ExchangeDeadlines}), and report how it went ({@link OutcomeReport}). Every failure ends as a
- * status with a one-line reason when nothing of the response was sent yet, and as an aborted downstream otherwise.
- * This class is the state machine: each change of {@link State} is a named transition below.
+ * the picked endpoint through an {@link Attempt} ({@link RequestRelay}), retry ({@link Retries}) or hedge
+ * ({@link Hedging}) as the {@link RetryPolicy} allows, relay the response to the {@link Downstream}
+ * ({@link ResponseRelay}), hold it all to its deadlines ({@link ExchangeDeadlines}), and report how it went
+ * ({@link OutcomeReport}). Every failure ends as a status with a one-line reason when nothing of the response was
+ * sent yet, and as an aborted downstream otherwise. This class is the state machine those parts report to: each
+ * change of {@link State} is a named transition here.
  *
  * <p>One per client connection, reused by each of its requests in turn; confined to the connection's event loop,
  * as the upstream connections it leases are.
@@ -203,7 +204,10 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     void requestContent(HttpContent content) {
         if (!requestRelay.withinLimit(content)) {
             ReferenceCountUtil.release(content);
-            requestBodyTooLarge();
+            stats.bodyTooLarge.increment();
+            // The try, which got part of the body, is abandoned and its connection closed.
+            failBeforeResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than the limit of " + admission.maxBodyBytes() + " bytes");
             return;
         }
         long now = clock.getAsLong();
@@ -445,16 +449,6 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         outcome.replied(admission.routeResponses(), status.code(), reason, bytes);
         end();
         downstream.carryOn();
-    }
-
-    /**
-     * The body went over the exchange's limit: 413 while the response has not started (the upstream try, which got
-     * part of the body, is abandoned and its connection closed), a closed connection otherwise.
-     */
-    private void requestBodyTooLarge() {
-        stats.bodyTooLarge.increment();
-        failBeforeResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                "request body larger than the limit of " + admission.maxBodyBytes() + " bytes");
     }
 
     /** Ends the client connection mid-exchange: nothing sensible can be sent on it any more. */
