@@ -11,6 +11,7 @@ import dev.meridian.routing.PickContext;
 import dev.meridian.routing.Route;
 import dev.meridian.routing.RoutingTable;
 import dev.meridian.routing.ShedLadder;
+import dev.meridian.routing.geo.ClientLocation;
 import dev.meridian.routing.geo.GeoLocator;
 import dev.meridian.routing.residency.JurisdictionSet;
 import dev.meridian.routing.residency.Residency;
@@ -211,6 +212,36 @@ final class Admission {
     /** Whether the refusal was for want of room, not for a fault: the client may come back soon. */
     boolean refusedForRoom() {
         return refusedForRoom;
+    }
+
+    /** Where the request's retries and hedges may go: endpoints of its cluster it has not tried, allowed for it. */
+    RetryPolicy.Targets<EndpointState> retryTargets(TriedEndpoints tried) {
+        return new RetryPolicy.Targets<>() {
+            @Override
+            public EndpointState pickUntried() {
+                return cluster.pickExcluding(attributes.applyTo(pickContext), allowed, tried.array(), tried.count());
+            }
+
+            @Override
+            public boolean takesTraffic(EndpointState e) {
+                return e.status().takesTraffic();
+            }
+        };
+    }
+
+    /**
+     * The short form of the request's routing decision, for {@code x-meridian-decision}: enough for an operator to
+     * see where a response came from and why; the admin port's explain gives the long one.
+     *
+     * @param endpoint the endpoint that answered
+     * @param tries    the tries the request took, that one included
+     */
+    String decisionSummary(EndpointState endpoint, int tries) {
+        ClientLocation location = attributes.location();
+        return "route=" + route.name() + "; cluster=" + cluster.name() + "; policy="
+                + cluster.config().policy().yamlName() + "; endpoint=" + endpoint.id() + "; region="
+                + endpoint.config().region() + "; try=" + tries + "; client="
+                + (location == null ? "unknown" : location) + "; allowed=" + allowed;
     }
 
     /** The request is over: nothing of it is held. */

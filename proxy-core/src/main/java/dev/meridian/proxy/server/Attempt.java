@@ -63,7 +63,6 @@ final class Attempt extends UpstreamTry {
     private Channel connecting;
     /** The breaker whose pending slot the connect holds; null when it holds none. */
     private CircuitBreaker pendingSlot;
-    private boolean backingOff;
     /** The try's per-try timeout passed and was reported; it is kept while a retry waits for budget. */
     private boolean timeoutReported;
 
@@ -105,17 +104,9 @@ final class Attempt extends UpstreamTry {
         cluster = null;
     }
 
-    /** Whether the try is still under way: connected, connecting, or about to start after a backoff. */
+    /** Whether the try is still under way: connected or connecting. */
     boolean alive() {
-        return connection != null || connecting != null || backingOff;
-    }
-
-    boolean backingOff() {
-        return backingOff;
-    }
-
-    void backingOff(boolean waiting) {
-        backingOff = waiting;
+        return connection != null || connecting != null;
     }
 
     boolean timeoutReported() {
@@ -241,10 +232,24 @@ final class Attempt extends UpstreamTry {
     }
 
     /**
-     * Takes over the connection of a hedge that answered first, as the try of the exchange from now on.
-     * The head was just read from that connection, so it is open: the lease cannot fail.
+     * A hedge answered first, at {@code now}: this try lost, and takes over the hedge's connection as the exchange's
+     * try from now on. Its own connection may be mid-request, so it is closed, never pooled; a connect it had under
+     * way is abandoned.
      */
-    void adopt(UpstreamTry won) {
+    void lostTo(UpstreamTry won, long now) {
+        if (connection != null) {
+            // The first try had taken at least this long without an answer: a lower bound its latency estimate
+            // must see, or an endpoint that is always hedged away would keep looking fast.
+            endpoint.latency().observe(now - headSentAt, now);
+        }
+        discard();
+        connectDone();
+        end();
+        adopt(won);
+    }
+
+    /** The head was just read from the hedge's connection, so it is open: the lease cannot fail. */
+    private void adopt(UpstreamTry won) {
         connection = won.connection();
         connection.lease(this);
         endpoint = won.endpoint();

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * A second try of a request that is late to answer, sent to another endpoint while the first still waits. It lives
@@ -29,13 +30,15 @@ final class HedgeTry extends UpstreamTry {
     }
 
     private final Owner owner;
+    private final LongSupplier clock;
     private boolean done;
     /** The connect failed before a socket existed (out of file descriptors): not the endpoint's doing. */
     private boolean noSocket;
 
-    HedgeTry(EndpointState endpoint, Owner owner) {
+    HedgeTry(EndpointState endpoint, Owner owner, LongSupplier clock) {
         this.endpoint = endpoint;
         this.owner = owner;
+        this.clock = clock;
     }
 
     boolean noSocket() {
@@ -77,7 +80,7 @@ final class HedgeTry extends UpstreamTry {
             owner.hedgeFailed(this, false, false);
             return;
         }
-        headSentAt = System.nanoTime();
+        headSentAt = clock.getAsLong();
         c.channel().write(request, c.channel().voidPromise());
         body.writeTo(c.channel());
         c.channel().flush();

@@ -7,6 +7,7 @@ import dev.meridian.routing.EndpointState;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * The exchange's hedge in flight, if any: a second try of a request that is late to answer, sent to another
@@ -41,10 +42,11 @@ final class Hedging implements HedgeTry.Owner {
     private final TriedEndpoints tried;
     private final Downstream downstream;
     private final Host host;
+    private final LongSupplier clock;
     private HedgeTry hedge;
 
     Hedging(ServerContext server, UpstreamPool pool, RetryPolicy<EndpointState> policy, TriedEndpoints tried,
-            Downstream downstream, Host host) {
+            Downstream downstream, Host host, LongSupplier clock) {
         this.server = server;
         this.stats = server.stats();
         this.meters = server.meters();
@@ -53,6 +55,7 @@ final class Hedging implements HedgeTry.Owner {
         this.tried = tried;
         this.downstream = downstream;
         this.host = host;
+        this.clock = clock;
     }
 
     boolean inFlight() {
@@ -97,7 +100,7 @@ final class Hedging implements HedgeTry.Owner {
         next.requestStarted();
         stats.hedges.increment();
         meters.retried(next);
-        hedge = new HedgeTry(next, this);
+        hedge = new HedgeTry(next, this, clock);
         hedge.start(pool, needsConnection ? breaker : null, connectTimeout,
                 cluster.config().pool().maxResponseHeaderBytes(), request, replay);
     }
@@ -141,7 +144,7 @@ final class Hedging implements HedgeTry.Owner {
 
     /** When the hedge in flight times out; while it still connects, a connect timeout later at the latest. */
     long timeoutDeadline(Duration connectTimeout, long tryHeaderTimeoutNanos) {
-        long sentAt = hedge.connection() != null ? hedge.headSentAt() : System.nanoTime() + connectTimeout.toNanos();
+        long sentAt = hedge.connection() != null ? hedge.headSentAt() : clock.getAsLong() + connectTimeout.toNanos();
         return sentAt + tryHeaderTimeoutNanos;
     }
 

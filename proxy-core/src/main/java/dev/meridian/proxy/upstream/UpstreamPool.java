@@ -30,11 +30,10 @@ public final class UpstreamPool {
     private static final Duration SWEEP_PERIOD = Duration.ofSeconds(1);
 
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
+    private final ChannelOpener opener;
     private final ProxyStats stats;
     private final TrafficMeters meters;
     private final Map<EndpointState, Slot> slots = new IdentityHashMap<>();
-    private int connectTimeoutMillis = -1;
     /** Set once the health subsystem is up; read only when an idle connection misbehaves. */
     private volatile OutcomeSink outcomes = OutcomeSink.NONE;
 
@@ -44,16 +43,15 @@ public final class UpstreamPool {
     }
 
     public UpstreamPool(EventLoop loop, Transport transport, ProxyStats stats, TrafficMeters meters) {
+        this(loop, new Sockets(loop, transport), stats, meters);
+    }
+
+    /** A pool whose connections come from {@code opener}: in memory, for tests of the exchange above it. */
+    public UpstreamPool(EventLoop loop, ChannelOpener opener, ProxyStats stats, TrafficMeters meters) {
         this.loop = loop;
+        this.opener = opener;
         this.stats = stats;
         this.meters = meters;
-        this.bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(transport.clientChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.ALLOCATOR, Transport.DATA_PLANE_ALLOCATOR)
-                .handler(NoopHandler.INSTANCE);
         loop.scheduleWithFixedDelay(this::closeExpiredIdle, SWEEP_PERIOD.toNanos(), SWEEP_PERIOD.toNanos(),
                 TimeUnit.NANOSECONDS);
     }
@@ -125,12 +123,7 @@ public final class UpstreamPool {
      */
     public ChannelFuture connect(EndpointState endpoint, Duration timeout, CircuitBreaker breaker,
                                  int maxResponseHeaderBytes) {
-        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-        if (millis != connectTimeoutMillis) {
-            bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis);
-            connectTimeoutMillis = millis;
-        }
-        ChannelFuture f = bootstrap.register();
+        ChannelFuture f = opener.open(timeout);
         if (f.isDone() && !f.isSuccess()) {
             // No socket (out of file descriptors) or no loop: such a channel never registers, so no unregistered
             // event will give the caller's slot back; nothing of this pool was taken for it yet.
@@ -221,6 +214,32 @@ public final class UpstreamPool {
                     c.channel().close();
                 }
             }
+        }
+    }
+
+    /** Sockets of the server's transport, on the pool's loop, under the connect timeout each asks for. */
+    private static final class Sockets implements ChannelOpener {
+        private final Bootstrap bootstrap;
+        private int connectTimeoutMillis = -1;
+
+        Sockets(EventLoop loop, Transport transport) {
+            bootstrap = new Bootstrap()
+                    .group(loop)
+                    .channel(transport.clientChannel())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.SO_KEEPALIVE, true)
+                    .option(ChannelOption.ALLOCATOR, Transport.DATA_PLANE_ALLOCATOR)
+                    .handler(NoopHandler.INSTANCE);
+        }
+
+        @Override
+        public ChannelFuture open(Duration connectTimeout) {
+            int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
+            if (millis != connectTimeoutMillis) {
+                bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis);
+                connectTimeoutMillis = millis;
+            }
+            return bootstrap.register();
         }
     }
 }
