@@ -256,6 +256,9 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         attempt.headSent(now);
         sending();
         requestRelay.sendOn(c);
+        if (requestComplete && !responseStarted()) {
+            deadlines.retrySent();
+        }
         downstream.requestBodyWelcome();
     }
 

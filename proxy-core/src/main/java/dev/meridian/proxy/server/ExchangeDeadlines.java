@@ -62,7 +62,21 @@ final class ExchangeDeadlines {
         if (hedgeApplies()) {
             downstream.timerBy(policy.armHedge(requestCompleteAt, attempt.endpoint().recentP99Nanos()));
         }
-        downstream.timerBy(requestCompleteAt + tryHeaderTimeoutNanos());
+        downstream.timerBy(tryDeadline());
+    }
+
+    /** A retry sent the whole request again: its own header timeout runs from now. */
+    void retrySent() {
+        downstream.timerBy(tryDeadline());
+    }
+
+    /**
+     * When the current try must have sent its response head: its own timeout from when it had the whole request
+     * (a retry's from its resend, not from the first try's), never past the route's, which counts from the first.
+     */
+    private long tryDeadline() {
+        long from = Math.max(requestCompleteAt, attempt.headSentAt());
+        return Math.min(from + tryHeaderTimeoutNanos(), requestCompleteAt + request.timeouts().responseHeader().toNanos());
     }
 
     /** When the hedge in flight times out. */
@@ -108,7 +122,7 @@ final class ExchangeDeadlines {
             judgeResponsePace(now);
             return;
         }
-        long deadline = awaitingHead ? requestCompleteAt + tryHeaderTimeoutNanos() : lastActivity + idleNanos();
+        long deadline = awaitingHead ? tryDeadline() : lastActivity + idleNanos();
         if (now - deadline < 0) {
             downstream.timerBy(deadline);
             if (awaitingHead && policy.hedgeWaiting()) {

@@ -357,6 +357,34 @@ class ExchangeTransitionsTest {
     }
 
     @Test
+    void aRetryHasItsOwnPerTryTimeoutCountedFromItsResend() {
+        List<HttpObject> put = request("PUT /doc HTTP/1.1\r\nHost: pair.test\r\nContent-Length: 4\r\n\r\nbody");
+
+        exchange.start(head(put));
+        for (HttpObject piece : put.subList(1, put.size())) {
+            exchange.requestContent((HttpContent) piece);
+        }
+        exchange.flushUpstream();
+        long firstSentAt = downstream.now();
+        Upstream first = upstreams.last();
+        downstream.advanceTo(firstSentAt + 1000 * MS);
+        Upstream second = upstreams.last();
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.received()).endsWith("\r\n\r\nbody");
+
+        downstream.advanceTo(firstSentAt + 1999 * MS);
+        assertThat(exchange.state()).as("the retry's second is not up").isEqualTo(AWAITING_RESPONSE);
+        downstream.advanceTo(firstSentAt + 2000 * MS);
+
+        // Both endpoints tried, each silent for its own second: the client hears at 2 s, not at the idle timeout.
+        assertThat(downstream.events()).containsExactly("welcome", "welcome",
+                "reply 504: endpoint '" + endpointOf(second).id() + "' sent no response headers within 1000 ms",
+                "ended", "carry on");
+        assertThat(second.isOpen()).isFalse();
+        assertThat(server.stats().responseTimeouts.sum()).isEqualTo(2);
+    }
+
+    @Test
     void aLateAnswerIsHedgedAndTheHedgeThatAnswersFirstWins() {
         List<HttpObject> get = request("GET /x HTTP/1.1\r\nHost: hedged.test\r\n\r\n");
 
