@@ -38,8 +38,9 @@ import java.util.function.LongSupplier;
  * and the switch to a {@link Tunnel}.
  *
  * <p>Backpressure both ways: reading the client pauses while the upstream cannot take more (or messages wait in
- * the queue), and reading the upstream pauses while the client cannot. Auto-read stays on otherwise: toggling it
- * costs epoll_ctl calls, so it is done only when a pause is really needed.
+ * the queue, or the codec holds bytes behind a request that may open a tunnel), and reading the upstream pauses while
+ * the client cannot. Auto-read stays on otherwise: toggling it costs epoll_ctl calls, so it is done only when a pause
+ * is really needed.
  *
  * <p>Confined to the connection's event loop. The upstream connections of its exchanges live on the same loop, so
  * nothing here needs synchronization.
@@ -56,6 +57,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     /** The client's pace: when its head is due and whether its body is too slow. */
     private final ClientPace pace;
+    private final ServerCodec codec;
     private final ResponseFraming framing = new ResponseFraming();
     private final RequestBodyDiscard discard = new RequestBodyDiscard();
     private final HeadRefusals refusals;
@@ -73,11 +75,13 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
     private HttpRequest request;
 
     /**
+     * @param codec the connection's codec, which holds back what follows a request that may open a tunnel
      * @param clock the time the connection's deadlines are kept in: {@code System::nanoTime}, as its exchanges'
      */
-    Http1Downstream(ServerContext server, ClientPace pace, LongSupplier clock) {
+    Http1Downstream(ServerContext server, ClientPace pace, ServerCodec codec, LongSupplier clock) {
         this.server = server;
         this.pace = pace;
+        this.codec = codec;
         this.clock = clock;
         this.stats = server.stats();
         this.exchangeLog = new ExchangeLog(server.accessLog());
@@ -132,6 +136,9 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         exchange.flushUpstream();
+        if (clientReading && codec.holdsBytes()) {
+            requestFlowChanged();  // what comes behind a request that may open a tunnel waits with its decision
+        }
         deadlines.arm();
     }
 
@@ -178,12 +185,12 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
     }
 
     /**
-     * Reads client bytes only while they have somewhere to go: nothing waits in the queue, and a body being
-     * streamed finds the upstream writable. That is the upload backpressure.
+     * Reads client bytes only while they have somewhere to go: nothing waits in the queue or in the codec, and a
+     * body being streamed finds the upstream writable. That is the upload backpressure.
      */
     @Override
     public void requestFlowChanged() {
-        boolean read = !closing && pending.isEmpty() && !exchange.requestBodyBlocked();
+        boolean read = !closing && pending.isEmpty() && !exchange.requestBodyBlocked() && !codec.holdsBytes();
         if (read != clientReading) {
             clientReading = read;
             ctx.channel().config().setAutoRead(read);
@@ -341,7 +348,8 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
         ChannelPipeline p = ctx.pipeline();
         p.remove(ListenerInitializer.CLIENT_PACE);
         p.remove(this);
-        p.remove(ListenerInitializer.HTTP_CODEC);  // what its decoder held unread goes on to the tunnel
+        // What the codec held behind the request goes to the tunnel, before anything read from now on.
+        p.remove(ListenerInitializer.HTTP_CODEC);
     }
 
     @Override
@@ -351,6 +359,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
         }
         if (framing.closesAfterResponse()) {
             stopHttp();
+            codec.resumeDecoding();  // a closing connection reads only to drop: nothing may pile up in the codec
             ChannelFuture written = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
             if (framing.lingers()) {
                 LingeringClose.after(written);
@@ -361,6 +370,10 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
             return;
         }
         drainPending();
+        if (!closing && pending.isEmpty() && !exchange.inProgress()) {
+            // Whatever the codec held back waited on the exchange just ended: HTTP goes on, so it is the next request.
+            codec.resumeDecoding();
+        }
         exchange.flushUpstream();
         requestFlowChanged();
     }

@@ -37,8 +37,9 @@ final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(CONNECTION_GATE, new ConnectionGate(server.connectionLimiter(), server.stats()));
         ClientPace pace = new ClientPace(limits, clock);
         p.addLast(CLIENT_PACE, pace);
-        p.addLast(HTTP_CODEC, new ServerCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes()));
-        p.addLast(PROXY, new Http1Downstream(server, pace, clock));
+        ServerCodec codec = new ServerCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes());
+        p.addLast(HTTP_CODEC, codec);
+        p.addLast(PROXY, new Http1Downstream(server, pace, codec, clock));
         server.clientChannels().add(ch);
         server.stats().downstreamConnections.increment();
     }

@@ -353,4 +353,16 @@ class Http1DownstreamTest {
                 .satisfies(r -> assertThat(header(r, "connection")).isEqualToIgnoringCase("close"));
         assertThat(channel.isOpen()).isFalse();
     }
+
+    @Test
+    void whatCameBehindAnUpgradeRequestAnsweredLocallyIsTheNextRequest() {
+        send("GET /ws HTTP/1.1\r\nHost: other.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                + get("/after"));
+
+        List<StrictResponseParser.Response> answers = responses();
+        assertThat(answers).extracting(StrictResponseParser.Response::status).containsExactly(404, 404);
+        assertThat(body(answers.get(0))).contains("'/ws'");
+        assertThat(body(answers.get(1))).contains("'/after'");
+        assertThat(channel.config().isAutoRead()).as("reading again").isTrue();
+    }
 }
