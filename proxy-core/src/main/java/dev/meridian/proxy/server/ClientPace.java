@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ByteProcessor;
+import java.util.function.LongSupplier;
 
 /**
  * How fast one client sends its requests: when the head being received is due (slowloris), and when the body being
@@ -29,6 +30,7 @@ final class ClientPace extends ChannelInboundHandlerAdapter {
     private final long headTimeoutNanos;
     private final long minBodyRate;
     private final long graceNanos;
+    private final LongSupplier clock;
 
     /** A head is awaited on a clock: the connection is new, or a byte of the next request arrived. */
     private boolean headTimed;
@@ -42,7 +44,9 @@ final class ClientPace extends ChannelInboundHandlerAdapter {
     private boolean reading = true;
     private long pausedAt;
 
-    ClientPace(ServerConfig config) {
+    /** @param clock the connection's time, as its deadlines are kept in */
+    ClientPace(ServerConfig config, LongSupplier clock) {
+        this.clock = clock;
         this.headTimeoutNanos = config.requestHeaderTimeout().toNanos();
         this.minBodyRate = config.minBodyRate();
         this.graceNanos = config.minBodyRateGrace().toNanos();
@@ -62,7 +66,7 @@ final class ClientPace extends ChannelInboundHandlerAdapter {
         if (!inMessage && !headBytes && (!(msg instanceof ByteBuf buf) || buf.forEachByte(LINE_ENDS) >= 0)) {
             if (!headTimed) {
                 headTimed = true;
-                headStartedAt = System.nanoTime();
+                headStartedAt = clock.getAsLong();
             }
             headBytes = true;
         }
@@ -76,7 +80,7 @@ final class ClientPace extends ChannelInboundHandlerAdapter {
             headBytes = false;
             inMessage = true;
             bodyBytes = 0;
-            bodyStartedAt = reading ? System.nanoTime() : pausedAt;
+            bodyStartedAt = reading ? clock.getAsLong() : pausedAt;
         }
         if (msg instanceof HttpContent content) {
             bodyBytes += content.content().readableBytes();

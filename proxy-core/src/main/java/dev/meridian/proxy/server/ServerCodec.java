@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpRequest;
@@ -35,6 +36,10 @@ import java.util.List;
  * request comes out as an {@link HttpRequest} whose decoder result is a failed {@link FramingViolation}, like
  * Netty's own decoding failures, and nothing after it on the connection is decoded: its framing cannot be trusted.
  *
+ * <p>A request that may end HTTP on the connection (a WebSocket handshake, a CONNECT) stops the decoding: what the
+ * client sent behind it stays undecoded until its exchange is decided. On a switch the codec is removed and those
+ * bytes go to the tunnel first; otherwise {@link #resumeDecoding} reads them as the connection's next request.
+ *
  * <p>The two other jobs of Netty's {@code HttpServerCodec} are done here too: the encoder
  * learns which request each response answers (a response to HEAD has no body whatever its headers say; a 2xx to
  * CONNECT has no framing), and a connection may not have more than {@value #MAX_PIPELINED} requests waiting for
@@ -52,6 +57,34 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
         init(new StrictRequestDecoder(maxRequestLine, maxHeaderBytes), new ResponseEncoder());
     }
 
+    /** Whether bytes that arrived behind a request that may open a tunnel wait, undecoded, for its answer. */
+    boolean holdsBytes() {
+        return inboundHandler().holdsBytes();
+    }
+
+    /**
+     * The request that stopped the decoding was answered and HTTP goes on: what waited behind it is decoded now, as
+     * the connection's next request. Nothing while the decoding is not stopped.
+     */
+    void resumeDecoding() {
+        inboundHandler().resume();
+    }
+
+    /**
+     * Whether a request may turn the connection into a tunnel, so that what follows it may not be HTTP: a WebSocket
+     * handshake with no body (the only upgrade the proxy relays), or a CONNECT.
+     */
+    private static boolean mayOpenTunnel(ParsedRequest req) {
+        HttpMethod method = req.method();
+        if (HttpMethod.CONNECT.equals(method)) {
+            return true;
+        }
+        HttpHeaders headers = req.headers();
+        return HttpMethod.GET.equals(method) && req.protocolVersion() == HttpVersion.HTTP_1_1
+                && headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
     /**
      * One pass over each head ({@link RequestHeadParser}), then the rules that need the whole head
      * ({@link RequestFraming}), then the body as the buffers it arrived in ({@link RequestBodyReader}).
@@ -64,6 +97,11 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
         private boolean refused;
         /** Readable bytes at the start of the input that the head parser has been fed already. */
         private int fed;
+        /** Decoding stopped behind a request that may open a tunnel, until its exchange is decided. */
+        private boolean stopped;
+        /** Inside {@link #channelRead}: a decode under way picks up the resumed bytes itself. */
+        private boolean reading;
+        private ChannelHandlerContext ctx;
 
         StrictRequestDecoder(int maxRequestLine, int maxHeaderBytes) {
             head = new RequestHeadParser(maxRequestLine, maxHeaderBytes);
@@ -71,8 +109,39 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
         }
 
         @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            this.ctx = ctx;
+            reading = true;
+            try {
+                super.channelRead(ctx, msg);
+            } finally {
+                reading = false;
+            }
+        }
+
+        boolean holdsBytes() {
+            return stopped && actualReadableBytes() > 0;
+        }
+
+        void resume() {
+            if (!stopped) {
+                return;
+            }
+            stopped = false;
+            if (!reading && actualReadableBytes() > 0) {
+                // Decoded as if just read: an empty read runs the decoder over what it accumulated.
+                try {
+                    channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                    channelReadComplete(ctx);
+                } catch (Exception e) {
+                    ctx.fireExceptionCaught(e);
+                }
+            }
+        }
+
+        @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-            while (in.isReadable() && !refused) {
+            while (in.isReadable() && !refused && !stopped) {
                 if (!readingHead) {
                     body.read(in, out);
                     if (body.failed()) {
@@ -118,6 +187,7 @@ final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.StrictR
                     readingHead = false;
                 } else {
                     out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                    stopped = mayOpenTunnel(req);
                 }
             }
         }

@@ -24,7 +24,7 @@ class ClientPaceTest {
 
     private final ServerConfig config = new ServerConfig(8192, 65_536, 100, 1 << 20, Duration.ofSeconds(10), 100,
             Duration.ofSeconds(5), Duration.ofSeconds(75), 1000, 10, 10, Duration.ZERO, null, true);
-    private final ClientPace pace = new ClientPace(config);
+    private final ClientPace pace = new ClientPace(config, System::nanoTime);
     private final EmbeddedChannel channel = new EmbeddedChannel(pace);
 
     @AfterEach
@@ -100,7 +100,8 @@ class ClientPaceTest {
     @Test
     void aZeroRateTurnsTheBodyCheckOff() {
         ClientPace off = new ClientPace(new ServerConfig(8192, 65_536, 100, 1 << 20, Duration.ofSeconds(10), 0,
-                Duration.ofSeconds(5), Duration.ofSeconds(75), 1000, 10, 10, Duration.ZERO, null, true));
+                Duration.ofSeconds(5), Duration.ofSeconds(75), 1000, 10, 10, Duration.ZERO, null, true),
+                System::nanoTime);
         off.decoded(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/"));
         assertThat(off.bodyCheck()).isEqualTo(NONE);
         assertThat(off.bodyDeadline()).isEqualTo(NONE);

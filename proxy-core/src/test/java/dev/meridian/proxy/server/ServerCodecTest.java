@@ -128,4 +128,67 @@ class ServerCodecTest {
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
         return r;
     }
+
+    private static final String HANDSHAKE = "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    /** The messages decoded so far, as {@link #decode} names them, each released. */
+    private static List<String> drain(EmbeddedChannel ch) {
+        List<String> seen = new ArrayList<>();
+        Object msg;
+        while ((msg = ch.readInbound()) != null) {
+            if (msg instanceof HttpRequest req) {
+                seen.add("REQ " + req.method() + " " + req.uri());
+            } else if (msg instanceof ByteBuf raw) {
+                seen.add("RAW " + raw.toString(StandardCharsets.ISO_8859_1));
+            }
+            ReferenceCountUtil.release(msg);
+        }
+        return seen;
+    }
+
+    @Test
+    void whatFollowsARequestThatMayOpenATunnelWaitsUndecodedUntilDecodingResumes() {
+        for (String head : List.of(HANDSHAKE, "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n")) {
+            ServerCodec codec = new ServerCodec(8 * 1024, 64 * 1024);
+            EmbeddedChannel ch = new EmbeddedChannel(codec);
+            ch.writeInbound(Unpooled.copiedBuffer(head + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+                    StandardCharsets.ISO_8859_1));
+            assertThat(drain(ch)).as(head).hasSize(1).allSatisfy(r -> assertThat(r).startsWith("REQ "));
+            assertThat(codec.holdsBytes()).isTrue();
+            ch.writeInbound(Unpooled.copiedBuffer("GET /later HTTP/1.1\r\nHost: h\r\n\r\n",
+                    StandardCharsets.ISO_8859_1));
+            assertThat(drain(ch)).as("read on, still held").isEmpty();
+
+            codec.resumeDecoding();
+            assertThat(drain(ch)).containsExactly("REQ GET /next", "REQ GET /later");
+            assertThat(codec.holdsBytes()).isFalse();
+            assertThat(ch.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void whenTheCodecGoesWhatItHeldPassesOnUntouchedAheadOfLaterBytes() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ServerCodec(8 * 1024, 64 * 1024));
+        ch.writeInbound(Unpooled.copiedBuffer(HANDSHAKE + "\u0081\u0085frame", StandardCharsets.ISO_8859_1));
+        assertThat(drain(ch)).containsExactly("REQ GET /ws");
+
+        ch.pipeline().remove(ServerCodec.class);
+        ch.writeInbound(Unpooled.copiedBuffer("later", StandardCharsets.ISO_8859_1));
+        assertThat(drain(ch)).containsExactly("RAW \u0081\u0085frame", "RAW later");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void requestsThatCannotOpenATunnelAreDecodedStraightOn() {
+        String notWebSocket = "GET /a HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n";
+        String noConnectionUpgrade = "GET /b HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n";
+        String http10 = "GET /c HTTP/1.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+        String withBody = "POST /d HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Content-Length: 2\r\n\r\nhi";
+
+        assertThat(decode(notWebSocket + noConnectionUpgrade + http10 + withBody + "GET /e HTTP/1.1\r\nHost: h\r\n\r\n",
+                1000)).containsExactly("REQ GET /a", "REQ GET /b", "REQ GET /c", "REQ POST /d", "BODY hi",
+                "REQ GET /e");
+    }
 }

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,67 @@ class TunnelTest {
                 assertThat(ws.openConnections()).as("the upstream side closed with the client").isZero();
             });
         }
+    }
+
+    @Test
+    void aFrameSentWithTheHandshakeWaitsForTheSwitchAndIsEchoedAfterIt() throws Exception {
+        try (WebSocketEchoBackend ws = WebSocketEchoBackend.start();
+             MeridianServer wsProxy = proxyTo(ws.address(), "{websocket: true}");
+             Socket s = new Socket("127.0.0.1", wsProxy.address().getPort())) {
+            s.setSoTimeout(5_000);
+            ByteArrayOutputStream oneWrite = new ByteArrayOutputStream();
+            oneWrite.write(HANDSHAKE.getBytes(StandardCharsets.US_ASCII));
+            sendText(oneWrite, "early");
+            sendText(oneWrite, "also early");
+            s.getOutputStream().write(oneWrite.toByteArray());
+            assertThat(ScriptedBackend.readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
+            assertThat(readText(s.getInputStream())).isEqualTo("echo: early");
+            assertThat(readText(s.getInputStream())).isEqualTo("echo: also early");
+            sendText(s.getOutputStream(), "later");
+            assertThat(readText(s.getInputStream())).isEqualTo("echo: later");
+        }
+    }
+
+    @Test
+    void whileTheHandshakeAwaitsItsAnswerTheClientIsNotReadPastWhatCameBehindIt() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        try (ScriptedBackend endpoint = ScriptedBackend.start(s -> {
+                ScriptedBackend.readHead(s.getInputStream());
+                assertThat(answer.await(5, TimeUnit.SECONDS)).isTrue();
+                OutputStream out = s.getOutputStream();
+                out.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                byte[] buf = new byte[256];
+                int n;
+                while ((n = s.getInputStream().read(buf)) > 0) {
+                    out.write(new String(buf, 0, n, StandardCharsets.US_ASCII).toUpperCase()
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            });
+             MeridianServer wsProxy = proxyTo(endpoint.address(), "{websocket: true}");
+             Socket s = new Socket("127.0.0.1", wsProxy.address().getPort())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write((HANDSHAKE + "early").getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(5)).until(() -> wsProxy.context().clientChannels().stream()
+                    .anyMatch(ch -> !ch.config().isAutoRead()));
+            answer.countDown();
+            assertThat(ScriptedBackend.readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
+            s.getOutputStream().write(" and late".getBytes(StandardCharsets.US_ASCII));
+            byte[] relayed = new DataInputStream(s.getInputStream()).readNBytes(14);
+            assertThat(new String(relayed, StandardCharsets.US_ASCII)).isEqualTo("EARLY AND LATE");
+        }
+    }
+
+    @Test
+    void withWebSocketOffWhatFollowsTheHandshakeInTheSameWriteIsTheNextRequest() throws Exception {
+        try (MeridianServer plain = proxyTo(backend.address(), "{websocket: false}");
+             RawHttpClient c = new RawHttpClient(plain.address())) {
+            c.send(HANDSHAKE + "GET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readAll(2)).extracting(RawHttpClient.Response::status).containsExactly(200, 200);
+        }
+        assertThat(backend.received()).extracting(TestBackend.Received::uri).containsExactly("/ws", "/after");
     }
 
     @Test
@@ -184,6 +247,45 @@ class TunnelTest {
                 assertThat(relay.openConnections()).isZero();
             });
         }
+    }
+
+    @Test
+    void bytesSentWithAConnectWaitForItsTwoHundredAndGoThroughTheTunnelFirst() throws Exception {
+        List<String> heads = new CopyOnWriteArrayList<>();
+        try (ScriptedBackend relay = ScriptedBackend.start(s -> {
+                heads.add(ScriptedBackend.readHead(s.getInputStream()));
+                OutputStream out = s.getOutputStream();
+                out.write("HTTP/1.1 200 Connection Established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                byte[] buf = new byte[256];
+                int n;
+                while ((n = s.getInputStream().read(buf)) > 0) {
+                    out.write(new String(buf, 0, n, StandardCharsets.US_ASCII).toUpperCase()
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            });
+             MeridianServer connectProxy = proxyTo(relay.address(), "{connect: true}");
+             Socket s = new Socket("127.0.0.1", connectProxy.address().getPort())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\nGET / HTTP/1.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(ScriptedBackend.readHead(s.getInputStream())).startsWith("HTTP/1.1 200");
+            s.getOutputStream().write("then".getBytes(StandardCharsets.US_ASCII));
+            byte[] relayed = new DataInputStream(s.getInputStream()).readNBytes(22);
+            assertThat(new String(relayed, StandardCharsets.US_ASCII)).isEqualTo("GET / HTTP/1.1\r\n\r\nTHEN");
+            assertThat(heads).singleElement().satisfies(h -> assertThat(h).startsWith("CONNECT a:443 HTTP/1.1\r\n")
+                    .doesNotContain("GET"));
+        }
+    }
+
+    @Test
+    void aRequestSentWithARefusedConnectIsServedAfterTheRefusal() throws Exception {
+        try (RawHttpClient c = new RawHttpClient(proxy.address())) {
+            c.send("CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readAll(2)).extracting(RawHttpClient.Response::status).containsExactly(405, 200);
+        }
+        assertThat(backend.received()).extracting(TestBackend.Received::uri).containsExactly("/after");
     }
 
     @Test
