@@ -64,6 +64,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     private final ExchangeDeadlines deadlines;
     private final RequestRelay requestRelay;
     private final ResponseRelay responseRelay;
+    private final LeftoverBody leftover;
 
     private State state = State.DONE;
     /** The request's end went upstream; apart from the state, which is the response's. */
@@ -94,8 +95,14 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         this.deadlines = new ExchangeDeadlines(this, server, downstream, attempt, hedging, policy, retries, request,
                 replay, outcome);
         this.requestRelay = new RequestRelay(server, downstream, exchangeLog, attempt, admission, request, replay);
+        this.leftover = new LeftoverBody(stats);
         this.responseRelay = new ResponseRelay(server, downstream, exchangeLog, pool, clock, attempt, admission,
-                request, tried, outcome, deadlines);
+                request, tried, outcome, deadlines, leftover);
+    }
+
+    /** Where the rest of a body answered early goes, while its endpoint's connection takes it. */
+    LeftoverBody leftover() {
+        return leftover;
     }
 
     // ---- state -------------------------------------------------------------------------------------------------
@@ -464,6 +471,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
 
     /** The client connection closed: whatever the exchange had under way is given up. */
     void connectionClosed() {
+        leftover.drop();
         if (inProgress()) {
             attempt.discard();
             end();

@@ -59,7 +59,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
     private final ClientPace pace;
     private final ServerCodec codec;
     private final ResponseFraming framing = new ResponseFraming();
-    private final RequestBodyDiscard discard = new RequestBodyDiscard();
+    private RequestBodyDiscard discard;
     private final HeadRefusals refusals;
 
     private ChannelHandlerContext ctx;
@@ -98,6 +98,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Down
         this.ctx = ctx;
         exchange = new Exchange(server, this, exchangeLog, server.pickContexts().get(ctx.channel().eventLoop()),
                 server.pools().get(ctx.channel().eventLoop()));
+        discard = new RequestBodyDiscard(exchange.leftover());
         loopActiveExchanges = server.activeExchangeCounters().get(ctx.channel().eventLoop());
         deadlines = new ClientDeadlines(this, exchange, pace, framing, server, ctx.executor(), clock);
     }

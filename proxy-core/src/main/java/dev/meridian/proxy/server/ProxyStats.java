@@ -33,6 +33,11 @@ public final class ProxyStats {
      */
     public final LongAdder upstreamOverruns = new LongAdder();
     /**
+     * Request bodies whose endpoint answered before they had all arrived, and whose rest then went on to that
+     * endpoint (its connection closed after the body's end, never pooled: see LeftoverBody).
+     */
+    public final LongAdder leftoverBodiesForwarded = new LongAdder();
+    /**
      * Responses cut off because their body came slower than the route's min_response_rate (a subset of
      * responseTimeouts, which also counts silent stalls).
      */

@@ -10,14 +10,22 @@ import java.util.Queue;
 
 /**
  * The rest of a request body nobody wants any more, because its exchange was answered first (an early 401, a cache
- * hit for a POST): rather than close a keep-alive connection, the rest is read and dropped, up to what the body may
- * still carry within its limit, and the connection's next request is read once it has ended. Event loop only.
+ * hit for a POST): rather than close a keep-alive connection, the rest is read, up to what the body may still carry
+ * within its limit, and the connection's next request is read once it has ended. What is read goes on to the
+ * endpoint that answered while its connection takes it ({@link LeftoverBody}), and is dropped otherwise. Event loop
+ * only.
  */
 final class RequestBodyDiscard {
+    private final LeftoverBody leftover;
     private boolean active;
     /** Body bytes dropped since the exchange they belonged to was answered, and how many may be. */
     private long dropped;
     private long limit;
+
+    /** @param leftover where the rest goes first, while the endpoint that answered takes it */
+    RequestBodyDiscard(LeftoverBody leftover) {
+        this.leftover = leftover;
+    }
 
     /** Whether the body being read goes nowhere: its pieces go to {@link #drop}, the next request waits for its end. */
     boolean active() {
@@ -46,7 +54,9 @@ final class RequestBodyDiscard {
         while (!pending.isEmpty() && pending.peek() instanceof HttpContent) {
             HttpObject obj = pending.poll();
             boolean last = obj instanceof LastHttpContent;
-            ReferenceCountUtil.release(obj);
+            if (!leftover.forward((HttpContent) obj)) {
+                ReferenceCountUtil.release(obj);
+            }
             if (last) {
                 return true;
             }
@@ -68,11 +78,17 @@ final class RequestBodyDiscard {
     boolean drop(HttpContent piece) {
         boolean last = piece instanceof LastHttpContent;
         dropped += piece.content().readableBytes();
-        ReferenceCountUtil.release(piece);
+        if (dropped > limit && !last) {
+            ReferenceCountUtil.release(piece);
+            leftover.drop();  // cut off here: the endpoint must not take a truncated body for a whole one
+            return false;
+        }
+        if (!leftover.forward(piece)) {
+            ReferenceCountUtil.release(piece);
+        }
         if (last) {
             active = false;
-            return true;
         }
-        return dropped <= limit;
+        return true;
     }
 }

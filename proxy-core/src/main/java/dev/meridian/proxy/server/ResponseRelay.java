@@ -34,12 +34,13 @@ final class ResponseRelay {
     private final TriedEndpoints tried;
     private final OutcomeReport outcome;
     private final ExchangeDeadlines deadlines;
+    private final LeftoverBody leftover;
     /** The endpoint's response head lets its connection carry another request. */
     private boolean upstreamKeepAlive;
 
     ResponseRelay(ServerContext server, Downstream downstream, ExchangeLog exchangeLog, UpstreamPool pool,
                   LongSupplier clock, Attempt attempt, Admission admission, ForwardedRequest request,
-                  TriedEndpoints tried, OutcomeReport outcome, ExchangeDeadlines deadlines) {
+                  TriedEndpoints tried, OutcomeReport outcome, ExchangeDeadlines deadlines, LeftoverBody leftover) {
         this.server = server;
         this.stats = server.stats();
         this.downstream = downstream;
@@ -52,6 +53,7 @@ final class ResponseRelay {
         this.tried = tried;
         this.outcome = outcome;
         this.deadlines = deadlines;
+        this.leftover = leftover;
     }
 
     /** A final response head the exchange keeps goes to the client, at {@code now}. */
@@ -78,7 +80,8 @@ final class ResponseRelay {
 
     /**
      * The response ended whole on {@code c}, the try's connection: pooled for the next request when the request
-     * ended too, the endpoint said keep-alive and sent nothing past its response; closed otherwise.
+     * ended too, the endpoint said keep-alive and sent nothing past its response; given the rest of the body when
+     * the request did not end and the response was just as clean; closed otherwise.
      */
     void ended(UpstreamConnection c, boolean requestComplete) {
         boolean overran = c.overran();
@@ -87,9 +90,10 @@ final class ResponseRelay {
             stats.upstreamOverruns.increment();
         }
         outcome.settle(attempt.endpoint(), overran);
-        if (requestComplete && upstreamKeepAlive && !server.draining() && !overran) {
+        boolean clean = upstreamKeepAlive && !server.draining() && !overran;
+        if (clean && requestComplete) {
             pool.release(c, request.cluster().config().pool().idleTimeout());
-        } else {
+        } else if (!clean || !leftover.take(c)) {
             c.channel().close();
         }
     }

@@ -5,7 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meridian.testing.RawHttpClient;
 import dev.meridian.testing.TestConfigs;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,6 +33,8 @@ class EarlyAnswerTest {
 
     private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     private final List<String> heads = new CopyOnWriteArrayList<>();
+    /** Per POST: the body bytes the endpoint read after its answer, and how its connection ended. */
+    private final List<String> bodyAfterAnswer = new CopyOnWriteArrayList<>();
     private EarlyBackend holder;
     private MeridianServer proxy;
 
@@ -37,7 +42,7 @@ class EarlyAnswerTest {
     private static final class EarlyBackend implements AutoCloseable {
         final ScriptedBackend backend;
 
-        EarlyBackend(List<String> heads) throws Exception {
+        EarlyBackend(List<String> heads, List<String> bodyAfterAnswer) throws Exception {
             backend = ScriptedBackend.start(s -> {
                 OutputStream out = s.getOutputStream();
                 while (true) {
@@ -46,7 +51,7 @@ class EarlyAnswerTest {
                     if (head.startsWith("POST")) {
                         out.write(EARLY.getBytes(StandardCharsets.US_ASCII));
                         out.flush();
-                        ScriptedBackend.readUntilClosed(s.getInputStream());  // the body is never read
+                        bodyAfterAnswer.add(readCountingUntilClosed(s.getInputStream()));
                         return;
                     }
                     out.write(NEXT.getBytes(StandardCharsets.US_ASCII));
@@ -61,9 +66,22 @@ class EarlyAnswerTest {
         }
     }
 
+    private static String readCountingUntilClosed(InputStream in) throws IOException {
+        byte[] buf = new byte[8192];
+        long n = 0;
+        try {
+            for (int r; (r = in.read(buf)) >= 0; ) {
+                n += r;
+            }
+            return n + " bytes, closed";
+        } catch (SocketException e) {
+            return n + " bytes, reset";
+        }
+    }
+
     @BeforeEach
     void start() throws Exception {
-        holder = new EarlyBackend(heads);
+        holder = new EarlyBackend(heads, bodyAfterAnswer);
         proxy = MeridianServer.start(TestConfigs.parse("""
                 clusters:
                   - name: app
@@ -103,8 +121,12 @@ class EarlyAnswerTest {
         }
         assertThat(heads).extracting(h -> h.substring(0, h.indexOf('\r')))
                 .containsExactly("POST /upload HTTP/1.1", "GET /next HTTP/1.1", "GET /again HTTP/1.1");
-        // The POST's upstream connection had part of a body on it: closed, never pooled.
+        // The rest of the body went on to the endpoint that answered, which read it whole; then its connection was
+        // closed, never pooled (an endpoint that did not read the body might take it for its next request).
+        await().atMost(Duration.ofSeconds(5)).until(() -> !bodyAfterAnswer.isEmpty());
+        assertThat(bodyAfterAnswer).containsExactly("1024 bytes, closed");
         await().atMost(Duration.ofSeconds(5)).until(() -> holder.backend.openConnections() <= 1);
+        assertThat(proxy.stats().leftoverBodiesForwarded.sum()).isEqualTo(1);
     }
 
     @Test
@@ -119,6 +141,9 @@ class EarlyAnswerTest {
             assertThat(c.get("a", "/after").status()).isEqualTo(200);
         }
         assertThat(heads).hasSize(3);
+        // The endpoint read the whole body (100 bytes sent before its answer, 500 after) and nothing of the GET.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !bodyAfterAnswer.isEmpty());
+        assertThat(bodyAfterAnswer).containsExactly("600 bytes, closed");
     }
 
     @Test
@@ -132,6 +157,10 @@ class EarlyAnswerTest {
             assertThat(c.isClosedByPeer()).isTrue();
         }
         assertThat(proxy.stats().bodyTooLarge.sum()).isEqualTo(1);
+        // Cut off at the limit: the endpoint got what came within it, never a terminating chunk it could take for
+        // the body's end.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !bodyAfterAnswer.isEmpty());
+        assertThat(bodyAfterAnswer.get(0)).doesNotContain("reset");
     }
 
     @Test
