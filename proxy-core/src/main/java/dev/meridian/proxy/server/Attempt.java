@@ -183,7 +183,7 @@ final class Attempt extends UpstreamTry {
             // proxy is what is overloaded: 503.
             stats.connectFailures.increment();
             owner.connectFailed(HttpResponseStatus.SERVICE_UNAVAILABLE, "no socket to connect to endpoint '"
-                    + endpoint.id() + "' (" + endpoint.config().authority() + "): " + Exchange.describe(cause));
+                    + endpoint.id() + "' (" + endpoint.config().authority() + "): " + LocalReply.describe(cause));
             return;
         }
         boolean timedOut = cause instanceof ConnectTimeoutException;
@@ -197,7 +197,7 @@ final class Attempt extends UpstreamTry {
         } else {
             stats.connectFailures.increment();
             owner.connectFailed(HttpResponseStatus.BAD_GATEWAY, "cannot connect to endpoint '" + endpoint.id()
-                    + "' (" + endpoint.config().authority() + "): " + Exchange.describe(cause));
+                    + "' (" + endpoint.config().authority() + "): " + LocalReply.describe(cause));
         }
     }
 

@@ -505,12 +505,4 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         responseRelay.clear();
         requestComplete = false;
     }
-
-    static String describe(Throwable cause) {
-        if (cause == null) {
-            return "unknown error";
-        }
-        String message = cause.getMessage();
-        return message == null ? cause.getClass().getSimpleName() : message;
-    }
 }

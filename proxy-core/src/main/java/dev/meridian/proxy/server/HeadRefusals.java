@@ -64,7 +64,7 @@ final class HeadRefusals {
         } else {
             stats.badRequests.increment();
             status = HttpResponseStatus.BAD_REQUEST;
-            reason = "malformed request: " + RequestFraming.printable(Exchange.describe(cause), DECODER_REASON_MAX);
+            reason = "malformed request: " + RequestFraming.printable(LocalReply.describe(cause), DECODER_REASON_MAX);
         }
         refuse(ctx, req, clientIp, status, reason);
     }

@@ -37,4 +37,13 @@ public final class LocalReply {
         }
         return response;
     }
+
+    /** A failure as the one line a reason can carry: its message, else its kind. */
+    static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
 }
