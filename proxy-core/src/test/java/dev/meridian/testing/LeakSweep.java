@@ -34,6 +34,7 @@ public final class LeakSweep {
                 await().atMost(bound).until(() -> {
                     System.gc();
                     ByteBufAllocator.DEFAULT.buffer(8).release();  // a tracked allocation polls the reference queue
+                    LeakCheckExtension.pollRequestLeaks();
                     reports.addAll(FailingLeakDetector.drain());
                     return reports.stream().anyMatch(r -> r.contains(mark));
                 });

@@ -759,6 +759,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         replay.reset();
         tried.clear();
         downstream.exchangeEnded();
+        ReferenceCountUtil.release(request);  // a pooled head goes back once nothing reads it
         request = null;
         cluster = null;
         admission.clear();
