@@ -1,13 +1,11 @@
 package dev.meridian.testing;
 
-import dev.meridian.proxy.http1.RequestHeadParser;
+import dev.meridian.proxy.http1.PooledMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -18,8 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * JUnit's extension auto-detection (see junit-platform.properties).
  *
  * <p>Netty only notices a leak when a collected buffer's phantom reference is polled, which happens on a later
- * allocation; so after the class, collect garbage and allocate a few tracked buffers (and parse a request, whose
- * detector is polled by the next request tracked) to flush pending reports.
+ * allocation; so after the class, collect garbage and allocate a few tracked buffers (and poll the detectors of
+ * pooled requests and responses, which only their next message would) to flush pending reports.
  */
 public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -59,21 +57,8 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
                     b.release();
                 }
             }
-            pollRequestLeaks();
+            PooledMessage.pollLeakReports();
         }
     }
 
-    /** A request tracked by the leak detector makes it report the requests collected unreleased before it. */
-    static void pollRequestLeaks() {
-        ByteBuf head = Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: h\r\n\r\n", StandardCharsets.ISO_8859_1);
-        try {
-            RequestHeadParser parser = new RequestHeadParser(64, 64);
-            if (parser.feed(head, 0, head.writerIndex()) != RequestHeadParser.Result.COMPLETE) {
-                throw new IllegalStateException(parser.reason());
-            }
-            parser.take().release();
-        } finally {
-            head.release();
-        }
-    }
 }

@@ -60,12 +60,23 @@ public final class IndexedHeaders extends DerivedHttpHeaders {
         this.count = count;
     }
 
-    /** A pooled request's headers: released until {@link #reset} gives them a head. */
-    IndexedHeaders() {
+    private IndexedHeaders() {
         released = true;
     }
 
-    /** The fields of a new head, parsed into {@code bytes} and {@code offsets}; no edits. */
+    /**
+     * Headers for a pooled message, which owns them: released until {@link #reset} gives them a head, and again
+     * from the message's last release ({@link #recycle}).
+     */
+    public static IndexedHeaders pooled() {
+        return new IndexedHeaders();
+    }
+
+    /** The fields of a new head, read into {@code bytes} and {@code offsets} (owned by the message); no edits. */
+    public void reset(byte[] bytes, int[] offsets, int count) {
+        reset(bytes, offsets, count, null);
+    }
+
     void reset(byte[] bytes, int[] offsets, int count, ValueMemo memo) {
         this.bytes = bytes;
         this.offsets = offsets;
@@ -75,7 +86,7 @@ public final class IndexedHeaders extends DerivedHttpHeaders {
     }
 
     /** The request is done with: the edits are dropped (what they held may go), and nothing may read these. */
-    void recycle() {
+    public void recycle() {
         released = true;
         removedLow = 0;
         removedHigh = null;
@@ -251,9 +262,25 @@ public final class IndexedHeaders extends DerivedHttpHeaders {
         if (length != name.length()) {
             return false;
         }
+        if (name instanceof AsciiString ascii) {
+            return sameAsciiIgnoringCase(start, ascii);  // Netty's header names: their bytes, without a call per char
+        }
         for (int k = 0; k < length; k++) {
             int a = bytes[start + k];
             int b = name.charAt(k);
+            if (a != b && lower(a) != lower(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean sameAsciiIgnoringCase(int start, AsciiString name) {
+        byte[] other = name.array();
+        int offset = name.arrayOffset();
+        for (int k = 0; k < name.length(); k++) {
+            int a = bytes[start + k];
+            int b = other[offset + k];
             if (a != b && lower(a) != lower(b)) {
                 return false;
             }
@@ -334,67 +361,18 @@ public final class IndexedHeaders extends DerivedHttpHeaders {
         ensureLive();
         for (int i = 0; i < count; i++) {
             if (nameIs(i, name) && !removed(i)) {
-                if (replaced != null && replaced[i] != null ? listHas(replaced[i], value, ignoreCase)
-                        : bytesListHas(offsets[4 * i + VALUE_START], offsets[4 * i + VALUE_END], value, ignoreCase)) {
+                if (replaced != null && replaced[i] != null ? CommaLists.has(replaced[i], value, ignoreCase)
+                        : CommaLists.has(bytes, offsets[4 * i + VALUE_START], offsets[4 * i + VALUE_END], value,
+                                ignoreCase)) {
                     return true;
                 }
             }
         }
         for (int i = 0; i < extraCount; i++) {
             if (AsciiString.contentEqualsIgnoreCase(extraNames[i], name)
-                    && listHas(extraValues[i], value, ignoreCase)) {
+                    && CommaLists.has(extraValues[i], value, ignoreCase)) {
                 return true;
             }
-        }
-        return false;
-    }
-
-    private boolean bytesListHas(int start, int end, CharSequence value, boolean ignoreCase) {
-        int p = start;
-        while (p <= end) {
-            int comma = p;
-            while (comma < end && bytes[comma] != ',') {
-                comma++;
-            }
-            int a = p;
-            int b = comma;
-            while (a < b && (bytes[a] & 0xff) <= ' ') {
-                a++;
-            }
-            while (b > a && (bytes[b - 1] & 0xff) <= ' ') {
-                b--;
-            }
-            if (b - a == value.length() && bytesEqual(a, value, ignoreCase)) {
-                return true;
-            }
-            p = comma + 1;
-        }
-        return false;
-    }
-
-    private boolean bytesEqual(int start, CharSequence value, boolean ignoreCase) {
-        for (int k = 0; k < value.length(); k++) {
-            int a = bytes[start + k] & 0xff;
-            int b = value.charAt(k);
-            if (a != b && (!ignoreCase || lower(a) != lower(b))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean listHas(CharSequence list, CharSequence value, boolean ignoreCase) {
-        String all = list.toString();
-        int start = 0;
-        while (start <= all.length()) {
-            int comma = all.indexOf(',', start);
-            int end = comma < 0 ? all.length() : comma;
-            String token = all.substring(start, end).trim();
-            if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(token, value)
-                    : AsciiString.contentEquals(token, value)) {
-                return true;
-            }
-            start = end + 1;
         }
         return false;
     }

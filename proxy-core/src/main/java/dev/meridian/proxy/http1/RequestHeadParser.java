@@ -26,7 +26,7 @@ import java.util.Arrays;
  * <p>Resumable: a head may arrive in any number of pieces, each byte is looked at once. The bytes are copied, a
  * piece at a time, into an array that the loops index directly (a bounds-checked {@code ByteBuf} read per byte
  * costs about as much as the rest of the parse): the array of the pooled {@link ParsedRequest} the head becomes, so
- * the head is copied once, and a request costs no allocation ({@link RequestPool}). A connection holds a request
+ * the head is copied once, and a request costs no allocation ({@link LoopPool}). A connection holds a request
  * only from the first byte of a head until it is taken (or refused). One parser per connection, on its event loop.
  */
 public final class RequestHeadParser {
@@ -163,7 +163,7 @@ public final class RequestHeadParser {
             return Result.REFUSED;
         }
         if (request == null) {
-            request = RequestPool.take();
+            request = ParsedRequest.POOL.take();
             buf = request.bytes;
             offsets = request.offsets;
         }
@@ -269,7 +269,7 @@ public final class RequestHeadParser {
     /** The request the head was being parsed into goes back to the pool untaken. */
     private void giveBack() {
         if (request != null) {
-            RequestPool.give(request);
+            ParsedRequest.POOL.give(request);
             request = null;
         }
         buf = NO_BYTES;

@@ -1,6 +1,7 @@
 package dev.meridian.proxy.http1;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The header values one connection's requests were asked for as Strings, kept by field position: a keep-alive client
@@ -16,6 +17,8 @@ final class ValueMemo {
     private static final int POSITIONS = 16;
 
     private String[] values;
+    /** The bytes each String was made of, compared in bulk: a String's characters are read one call at a time. */
+    private byte[][] made;
 
     /** Field {@code position}'s value {@code bytes[start, end)} as a String. */
     String value(int position, byte[] bytes, int start, int end) {
@@ -24,25 +27,15 @@ final class ValueMemo {
         }
         if (values == null) {
             values = new String[POSITIONS];
+            made = new byte[POSITIONS][];
         }
-        String known = values[position];
-        if (known != null && sameBytes(known, bytes, start, end)) {
-            return known;
+        byte[] known = made[position];
+        if (known != null && Arrays.equals(known, 0, known.length, bytes, start, end)) {
+            return values[position];
         }
-        String made = new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
-        values[position] = made;
-        return made;
-    }
-
-    private static boolean sameBytes(String s, byte[] bytes, int start, int end) {
-        if (s.length() != end - start) {
-            return false;
-        }
-        for (int i = start; i < end; i++) {
-            if (s.charAt(i - start) != (bytes[i] & 0xff)) {
-                return false;
-            }
-        }
-        return true;
+        String value = new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+        values[position] = value;
+        made[position] = Arrays.copyOfRange(bytes, start, end);
+        return value;
     }
 }

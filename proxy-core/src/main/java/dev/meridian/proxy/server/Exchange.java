@@ -498,6 +498,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         if (code < 200) {
             // Interim responses: Meridian answered any Expect itself; a 101 without an upgrade was refused upstream.
             upstreamKeepAlive = false;
+            ReferenceCountUtil.release(response);
             return;
         }
         lastActivity = System.nanoTime();
@@ -513,6 +514,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         if (code == 503 && retries.retryOn503() && idempotent && requestComplete) {
             EndpointState next = retryTarget(true);
             if (next != null) {
+                ReferenceCountUtil.release(response);
                 discardUpstream();
                 endAttempt();
                 retryOn(next);

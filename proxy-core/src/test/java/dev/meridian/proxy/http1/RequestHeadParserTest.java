@@ -64,12 +64,12 @@ class RequestHeadParserTest {
     void aRetainedRequestGoesBackOnlyAtItsLastRelease() {
         ParsedRequest request = parse(HEAD_A);
         request.retain();
-        int idle = RequestPool.idleCount();
+        int idle = ParsedRequest.POOL.idleCount();
         assertThat(request.release()).isFalse();
         assertThat(request.headers().get(HttpHeaderNames.HOST)).isEqualTo("shop.example");
-        assertThat(RequestPool.idleCount()).isEqualTo(idle);
+        assertThat(ParsedRequest.POOL.idleCount()).isEqualTo(idle);
         assertThat(request.release()).isTrue();
-        assertThat(RequestPool.idleCount()).isEqualTo(idle + 1);
+        assertThat(ParsedRequest.POOL.idleCount()).isEqualTo(idle + 1);
     }
 
     @Test
@@ -98,14 +98,14 @@ class RequestHeadParserTest {
     @Test
     void aRefusedHeadGivesItsRequestBack() {
         parse(HEAD_A).release();  // so the pool has one to lend
-        int idle = RequestPool.idleCount();
+        int idle = ParsedRequest.POOL.idleCount();
         ByteBuf in = Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: h\r\nBad Name: v\r\n\r\n",
                 StandardCharsets.ISO_8859_1);
         try {
             assertThat(parser.feed(in, 0, in.writerIndex())).isEqualTo(RequestHeadParser.Result.REFUSED);
-            assertThat(RequestPool.idleCount()).isEqualTo(idle);
+            assertThat(ParsedRequest.POOL.idleCount()).isEqualTo(idle);
             parser.reset();
-            assertThat(RequestPool.idleCount()).isEqualTo(idle);
+            assertThat(ParsedRequest.POOL.idleCount()).isEqualTo(idle);
         } finally {
             in.release();
         }
@@ -114,7 +114,7 @@ class RequestHeadParserTest {
     @Test
     void aHeadSplitAcrossReadsHoldsItsRequestUntilTaken() {
         parse(HEAD_A).release();
-        int idle = RequestPool.idleCount();
+        int idle = ParsedRequest.POOL.idleCount();
         String head = "GET /split HTTP/1.1\r\nHost: h\r\nCookie: " + "c".repeat(5000) + "\r\nX-Last: 1\r\n\r\n";
         ByteBuf in = Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1);
         try {
@@ -124,7 +124,7 @@ class RequestHeadParserTest {
                 int to = Math.min(in.writerIndex(), from + 700);
                 result = parser.feed(in, from, to);
                 if (result == RequestHeadParser.Result.INCOMPLETE) {
-                    assertThat(RequestPool.idleCount()).as("held while the head waits").isEqualTo(idle - 1);
+                    assertThat(ParsedRequest.POOL.idleCount()).as("held while the head waits").isEqualTo(idle - 1);
                 }
                 from = to;
             }
