@@ -276,13 +276,18 @@ public final class RequestHeadParser {
         offsets = NO_OFFSETS;
     }
 
+    /**
+     * The state machine over the bytes copied so far. A header line's parts follow each other in the switch (falling
+     * through from the name to the value to its line end), so a line costs one dispatch, not one per part; a part
+     * cut off by the end of the bytes leaves its state for the next piece.
+     */
     private Result parse() {
         final byte[] b = buf;
         final int n = len;
         int p = pos;
         while (p < n) {
             switch (state) {
-                case METHOD -> {
+                case METHOD: {
                     while (p < n) {
                         int c = b[p] & 0xff;
                         if (c == SP) {
@@ -304,8 +309,9 @@ public final class RequestHeadParser {
                         targetStart = ++p;
                         state = TARGET;
                     }
+                    break;
                 }
-                case TARGET -> {
+                case TARGET: {
                     while (p + 8 <= n && !targetWordStops((long) WORD.get(b, p))) {
                         p += 8;
                     }
@@ -333,8 +339,21 @@ public final class RequestHeadParser {
                         versionStart = ++p;
                         state = VERSION;
                     }
+                    break;
                 }
-                case VERSION -> {
+                case VERSION: {
+                    if (p == versionStart && p + 10 <= n && isUsualVersion(b, p)) {
+                        // "HTTP/1.1" or "HTTP/1.0" and CRLF, all here: what the byte-by-byte path accepts, at once.
+                        p += 10;
+                        if (p - 2 > maxRequestLine) {
+                            return lineTooLong();
+                        }
+                        if (!requestLineValid()) {
+                            return Result.REFUSED;
+                        }
+                        state = LINE_START;
+                        break;
+                    }
                     int c = b[p] & 0xff;
                     int i = p - versionStart;
                     if (c == CR) {
@@ -350,8 +369,9 @@ public final class RequestHeadParser {
                     if (++p > maxRequestLine + 1) {
                         return lineTooLong();
                     }
+                    break;
                 }
-                case REQUEST_LINE_LF -> {
+                case REQUEST_LINE_LF: {
                     if (b[p] != LF) {
                         return fail(BARE_CR);
                     }
@@ -363,11 +383,14 @@ public final class RequestHeadParser {
                         return Result.REFUSED;
                     }
                     state = LINE_START;
+                    break;
                 }
-                case LINE_START -> {
+                case LINE_START: {
                     int c = b[p] & 0xff;
                     if (c == CR) {
                         state = END_LF;
+                        p++;
+                        break;
                     } else if (c == SP || c == HT) {
                         return fail(OBS_FOLD);
                     } else if (c == LF) {
@@ -376,13 +399,12 @@ public final class RequestHeadParser {
                         return fail(EMPTY_NAME);
                     } else if ((CLASS[c] & TOKEN_BYTE) == 0) {
                         return fail(NAME_BYTES);
-                    } else {
-                        lineStart = p;
-                        state = NAME;
                     }
-                    p++;
+                    lineStart = p++;
+                    state = NAME;
                 }
-                case NAME -> {
+                // fall through: the name goes on
+                case NAME: {
                     while (p < n && (CLASS[b[p] & 0xff] & TOKEN_BYTE) != 0) {
                         p++;
                     }
@@ -397,16 +419,19 @@ public final class RequestHeadParser {
                     nameEnd = p++;
                     state = VALUE_OWS;
                 }
-                case VALUE_OWS -> {
+                // fall through: the value follows the colon
+                case VALUE_OWS: {
                     while (p < n && (b[p] == SP || b[p] == HT)) {
                         p++;
                     }
-                    if (p < n) {
-                        valueStart = p;
-                        state = VALUE;
+                    if (p == n) {
+                        break;
                     }
+                    valueStart = p;
+                    state = VALUE;
                 }
-                case VALUE -> {
+                // fall through
+                case VALUE: {
                     while (true) {
                         while (p + 8 <= n && !valueWordStops((long) WORD.get(b, p))) {
                             p += 8;
@@ -431,9 +456,12 @@ public final class RequestHeadParser {
                         return fail(VALUE_BYTES);
                     }
                     state = VALUE_LF;
-                    p++;
+                    if (++p == n) {
+                        break;
+                    }
                 }
-                case VALUE_LF -> {
+                // fall through: the LF after the value's CR
+                case VALUE_LF: {
                     if (b[p] != LF) {
                         return fail(BARE_CR);
                     }
@@ -446,8 +474,9 @@ public final class RequestHeadParser {
                     }
                     p++;
                     state = LINE_START;
+                    break;
                 }
-                case END_LF -> {
+                case END_LF: {
                     if (b[p] != LF) {
                         return fail(BARE_CR);
                     }
@@ -455,7 +484,8 @@ public final class RequestHeadParser {
                     pos = p;
                     return headDone();
                 }
-                default -> throw new IllegalStateException("state " + state);
+                default:
+                    throw new IllegalStateException("state " + state);
             }
         }
         pos = p;
@@ -463,6 +493,13 @@ public final class RequestHeadParser {
             return headersTooLarge();  // refused before the line ends: a client must not make us buffer past it
         }
         return Result.INCOMPLETE;
+    }
+
+    /** {@code HTTP/1.1} or {@code HTTP/1.0}, then CRLF, at {@code b[p]}: the version almost every request has. */
+    private static boolean isUsualVersion(byte[] b, int p) {
+        return b[p] == 'H' && b[p + 1] == 'T' && b[p + 2] == 'T' && b[p + 3] == 'P' && b[p + 4] == '/'
+                && b[p + 5] == '1' && b[p + 6] == '.' && (b[p + 7] == '1' || b[p + 7] == '0') && b[p + 8] == CR
+                && b[p + 9] == LF;
     }
 
     /**

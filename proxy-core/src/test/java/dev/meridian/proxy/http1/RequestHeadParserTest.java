@@ -11,6 +11,8 @@ import io.netty.util.IllegalReferenceCountException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The parser's requests are pooled: parsed straight into, handed out held once, back in the loop's pool at the last
@@ -174,6 +176,34 @@ class RequestHeadParserTest {
         ParsedRequest elsewhere = parse(otherConnection, HEAD_A);
         assertThat(elsewhere.headers().get(HttpHeaderNames.HOST)).isEqualTo("shop.example").isNotSameAs(host);
         elsewhere.release();
+    }
+
+    /** The request line's limit holds to the byte, whether the version arrives whole or a byte at a time. */
+    @ParameterizedTest
+    @ValueSource(ints = {62, 63, 64, 65, 66})
+    void theRequestLineLimitIsTheSameForAVersionReadAtOnceAndOneReadByteByByte(int lineLength) {
+        int limit = 64;
+        String line = "GET /" + "a".repeat(lineLength - 14) + " HTTP/1.1";
+        assertThat(line).hasSize(lineLength);
+        ByteBuf in = Unpooled.copiedBuffer(line + "\r\nHost: h\r\n\r\n", StandardCharsets.ISO_8859_1);
+        try {
+            RequestHeadParser whole = new RequestHeadParser(limit, 1024);
+            RequestHeadParser.Result atOnce = whole.feed(in, 0, in.writerIndex());
+            RequestHeadParser bytes = new RequestHeadParser(limit, 1024);
+            RequestHeadParser.Result byByte = RequestHeadParser.Result.INCOMPLETE;
+            for (int i = 0; i < in.writerIndex() && byByte == RequestHeadParser.Result.INCOMPLETE; i++) {
+                byByte = bytes.feed(in, i, i + 1);
+            }
+            assertThat(atOnce).isEqualTo(byByte)
+                    .isEqualTo(lineLength <= limit ? RequestHeadParser.Result.COMPLETE : RequestHeadParser.Result.REFUSED);
+            assertThat(whole.status()).isEqualTo(bytes.status()).isEqualTo(lineLength <= limit ? 0 : 414);
+            if (atOnce == RequestHeadParser.Result.COMPLETE) {
+                whole.take().release();
+                bytes.take().release();
+            }
+        } finally {
+            in.release();
+        }
     }
 
     @Test
