@@ -1,5 +1,6 @@
 package dev.meridian.testing;
 
+import dev.meridian.proxy.http1.PooledMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -11,11 +12,12 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test class when Netty reported a leaked buffer while it ran. Registered for every test class through
+ * Fails a test class when Netty reported a leaked buffer (or a parsed request never released) while it ran. Registered for every test class through
  * JUnit's extension auto-detection (see junit-platform.properties).
  *
  * <p>Netty only notices a leak when a collected buffer's phantom reference is polled, which happens on a later
- * allocation; so after the class, collect garbage and allocate a few tracked buffers to flush pending reports.
+ * allocation; so after the class, collect garbage and allocate a few tracked buffers (and poll the detectors of
+ * pooled requests and responses, which only their next message would) to flush pending reports.
  */
 public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -33,7 +35,7 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
         flushReports();
         List<String> leaks = FailingLeakDetector.drain();
         if (!leaks.isEmpty()) {
-            throw new AssertionError(leaks.size() + " ByteBuf leak(s) reported during "
+            throw new AssertionError(leaks.size() + " leak(s) reported during "
                     + context.getDisplayName() + ":\n" + String.join("\n", leaks));
         }
     }
@@ -55,6 +57,8 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
                     b.release();
                 }
             }
+            PooledMessage.pollLeakReports();
         }
     }
+
 }

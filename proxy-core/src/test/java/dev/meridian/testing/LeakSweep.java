@@ -2,6 +2,7 @@ package dev.meridian.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.meridian.proxy.http1.PooledMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class LeakSweep {
                 await().atMost(bound).until(() -> {
                     System.gc();
                     ByteBufAllocator.DEFAULT.buffer(8).release();  // a tracked allocation polls the reference queue
+                    PooledMessage.pollLeakReports();
                     reports.addAll(FailingLeakDetector.drain());
                     return reports.stream().anyMatch(r -> r.contains(mark));
                 });

@@ -1,7 +1,7 @@
 package dev.meridian.proxy.upstream;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpMethod;
@@ -26,8 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One upstream response through {@link ResponseDecoder}: a typical head (status line and 8 header fields, about 300
- * bytes) and a 13-byte body, arriving in one read of a direct buffer, as from the socket. The decoder's own
- * {@code decode} is called, not a pipeline: the figure is the codec's, without the handler hops around it.
+ * bytes) and a 13-byte body, arriving in one read of a pooled direct buffer, as from the socket. The decoder's own
+ * {@code decode} is called, not a pipeline: the figure is the codec's, without the handler hops around it. What it
+ * emits is released, as the client's encoder does once it wrote them: the head goes back to its pool then.
  *
  * <p>In package {@code dev.meridian.proxy.upstream}, as the decoder is package-private.
  */
@@ -36,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
+// On threads made as event loops are: the codecs' pools and Netty's recycler work there as in the proxy.
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Djmh.executor=CUSTOM",
+    "-Djmh.executor.class=dev.meridian.bench.EventLoopThreads"})
 public class ResponseDecodeBenchmark {
     static final String RESPONSE = "HTTP/1.1 200 OK\r\n"
             + "Date: Mon, 07 Dec 2026 01:10:00 GMT\r\n"
@@ -64,7 +67,7 @@ public class ResponseDecodeBenchmark {
         channel = new EmbeddedChannel(decoder);
         ctx = channel.pipeline().context(decoder);
         byte[] bytes = RESPONSE.getBytes(StandardCharsets.ISO_8859_1);
-        read = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+        read = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
         if (decodeOnce() != 200) {
             throw new IllegalStateException("the benchmark's response does not decode");
         }

@@ -4,15 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.IllegalReferenceCountException;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A request's header fields as the client sent them: the bytes of its head and the offsets of each name and value,
@@ -23,19 +21,25 @@ import java.util.Set;
  * <p>Edits are kept beside the bytes: a removed field is a bit, a field set or added is an extra line written after
  * the client's. That is all a proxy does to a request head (drop the hop-by-hop fields, add the forwarding ones,
  * write its own framing). Lookups compare names case-insensitively byte by byte; a head has a few dozen fields at
- * most, so a scan beats building a map. Confined to one event loop, like the request it belongs to.
+ * most, so a scan beats building a map. A parsed request's headers are pooled with it: its values are made
+ * Strings only when asked for, and the String a connection's previous request was given for the same bytes is given
+ * again ({@link ValueMemo}). Confined to one event loop, like the request it belongs to.
  */
-public final class IndexedHeaders extends HttpHeaders {
+public final class IndexedHeaders extends DerivedHttpHeaders {
     private static final int NAME_START = 0;
     private static final int NAME_END = 1;
     private static final int VALUE_START = 2;
     private static final int VALUE_END = 3;
     private static final int CRLF = ('\r' << 8) | '\n';
 
-    private final byte[] bytes;
+    private byte[] bytes;
     /** Four offsets into {@link #bytes} per field: name start and end, value start and end (OWS trimmed). */
-    private final int[] offsets;
-    private final int count;
+    private int[] offsets;
+    private int count;
+    /** The connection's Strings of values asked for before; null: every value asked for is made anew. */
+    private ValueMemo memo;
+    /** The request these headers belong to went back to its pool: reading them is a use after release. */
+    private boolean released;
     private long removedLow;
     private boolean[] removedHigh;
     private int removedCount;
@@ -56,8 +60,55 @@ public final class IndexedHeaders extends HttpHeaders {
         this.count = count;
     }
 
+    private IndexedHeaders() {
+        released = true;
+    }
+
+    /**
+     * Headers for a pooled message, which owns them: released until {@link #reset} gives them a head, and again
+     * from the message's last release ({@link #recycle}).
+     */
+    public static IndexedHeaders pooled() {
+        return new IndexedHeaders();
+    }
+
+    /** The fields of a new head, read into {@code bytes} and {@code offsets} (owned by the message); no edits. */
+    public void reset(byte[] bytes, int[] offsets, int count) {
+        reset(bytes, offsets, count, null);
+    }
+
+    void reset(byte[] bytes, int[] offsets, int count, ValueMemo memo) {
+        this.bytes = bytes;
+        this.offsets = offsets;
+        this.count = count;
+        this.memo = memo;
+        released = false;
+    }
+
+    /** The request is done with: the edits are dropped (what they held may go), and nothing may read these. */
+    public void recycle() {
+        released = true;
+        removedLow = 0;
+        removedHigh = null;
+        removedCount = 0;
+        replaced = null;
+        if (extraNames != null) {
+            Arrays.fill(extraNames, 0, extraCount, null);
+            Arrays.fill(extraValues, 0, extraCount, null);
+        }
+        extraCount = 0;
+        memo = null;
+    }
+
+    private void ensureLive() {
+        if (released) {
+            throw new IllegalReferenceCountException(0);
+        }
+    }
+
     /** Writes the fields as header lines: the client's kept ones byte for byte, then the ones set here. */
     public void writeTo(ByteBuf out) {
+        ensureLive();
         for (int i = 0; i < count; i++) {
             if (!removed(i)) {
                 int start = offsets[4 * i + NAME_START];
@@ -81,6 +132,7 @@ public final class IndexedHeaders extends HttpHeaders {
 
     /** How many bytes {@link #writeTo} writes at most, to size its buffer once. */
     public int writtenSizeHint() {
+        ensureLive();
         int n = count == 0 ? 0 : offsets[4 * count - 1] - offsets[0];
         for (int i = 0; i < extraCount; i++) {
             n += extraNames[i].length() + extraValues[i].length() + 4;
@@ -117,6 +169,7 @@ public final class IndexedHeaders extends HttpHeaders {
      * @param endToEnd lower-case names a Connection token cannot remove
      */
     public boolean removeHopByHop(AsciiString[] hopByHop, AsciiString[] endToEnd) {
+        ensureLive();
         if (extraCount > 0) {
             return false;
         }
@@ -209,9 +262,25 @@ public final class IndexedHeaders extends HttpHeaders {
         if (length != name.length()) {
             return false;
         }
+        if (name instanceof AsciiString ascii) {
+            return sameAsciiIgnoringCase(start, ascii);  // Netty's header names: their bytes, without a call per char
+        }
         for (int k = 0; k < length; k++) {
             int a = bytes[start + k];
             int b = name.charAt(k);
+            if (a != b && lower(a) != lower(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean sameAsciiIgnoringCase(int start, AsciiString name) {
+        byte[] other = name.array();
+        int offset = name.arrayOffset();
+        for (int k = 0; k < name.length(); k++) {
+            int a = bytes[start + k];
+            int b = other[offset + k];
             if (a != b && lower(a) != lower(b)) {
                 return false;
             }
@@ -233,6 +302,7 @@ public final class IndexedHeaders extends HttpHeaders {
      * normalisation ({@code Content-Length: 007} becomes {@code 7}) that should change nothing else.
      */
     public void replaceValue(int i, CharSequence value) {
+        ensureLive();
         if (replaced == null) {
             replaced = new CharSequence[count];
         }
@@ -244,36 +314,14 @@ public final class IndexedHeaders extends HttpHeaders {
             return replaced[i].toString();
         }
         int start = offsets[4 * i + VALUE_START];
-        return new String(bytes, start, offsets[4 * i + VALUE_END] - start, StandardCharsets.ISO_8859_1);
-    }
-
-    /** Whether field {@code i}'s value equals {@code value}, ignoring case; no String made. */
-    private boolean valueIs(int i, CharSequence value) {
-        if (replaced != null && replaced[i] != null) {
-            return AsciiString.contentEqualsIgnoreCase(replaced[i], value);
-        }
-        int start = offsets[4 * i + VALUE_START];
-        int length = offsets[4 * i + VALUE_END] - start;
-        if (length != value.length()) {
-            return false;
-        }
-        for (int k = 0; k < length; k++) {
-            int a = bytes[start + k] & 0xff;
-            int b = value.charAt(k);
-            if (a != b && lower(a) != lower(b)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    @Override
-    public String get(String name) {
-        return get((CharSequence) name);
+        int end = offsets[4 * i + VALUE_END];
+        return memo != null ? memo.value(i, bytes, start, end)
+                : new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     @Override
     public String get(CharSequence name) {
+        ensureLive();
         for (int i = 0; i < count; i++) {
             if (nameIs(i, name) && !removed(i)) {
                 return valueOf(i);
@@ -288,12 +336,8 @@ public final class IndexedHeaders extends HttpHeaders {
     }
 
     @Override
-    public boolean contains(String name) {
-        return contains((CharSequence) name);
-    }
-
-    @Override
     public boolean contains(CharSequence name) {
+        ensureLive();
         for (int i = 0; i < count; i++) {
             if (nameIs(i, name) && !removed(i)) {
                 return true;
@@ -307,45 +351,35 @@ public final class IndexedHeaders extends HttpHeaders {
         return false;
     }
 
-    /** As {@link HttpUtil#isKeepAlive}'s and {@code isTransferEncodingChunked}'s lookups: a comma list, any case. */
+    /**
+     * As Netty's headers answer it (for {@code HttpUtil.isKeepAlive} and {@code isTransferEncodingChunked}): whether
+     * a field of that name lists {@code value} among its comma-separated, trimmed elements. The client's values are
+     * read in place, so the check that runs on every request makes no String.
+     */
     @Override
     public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        ensureLive();
         for (int i = 0; i < count; i++) {
-            if (nameIs(i, name) && !removed(i) && (valueIs(i, value) || listHas(valueOf(i), value, ignoreCase))) {
-                return true;
+            if (nameIs(i, name) && !removed(i)) {
+                if (replaced != null && replaced[i] != null ? CommaLists.has(replaced[i], value, ignoreCase)
+                        : CommaLists.has(bytes, offsets[4 * i + VALUE_START], offsets[4 * i + VALUE_END], value,
+                                ignoreCase)) {
+                    return true;
+                }
             }
         }
         for (int i = 0; i < extraCount; i++) {
             if (AsciiString.contentEqualsIgnoreCase(extraNames[i], name)
-                    && listHas(extraValues[i].toString(), value, ignoreCase)) {
+                    && CommaLists.has(extraValues[i], value, ignoreCase)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean listHas(String list, CharSequence value, boolean ignoreCase) {
-        int start = 0;
-        while (start <= list.length()) {
-            int comma = list.indexOf(',', start);
-            int end = comma < 0 ? list.length() : comma;
-            String token = list.substring(start, end).trim();
-            if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(token, value)
-                    : AsciiString.contentEquals(token, value)) {
-                return true;
-            }
-            start = end + 1;
-        }
-        return false;
-    }
-
-    @Override
-    public List<String> getAll(String name) {
-        return getAll((CharSequence) name);
     }
 
     @Override
     public List<String> getAll(CharSequence name) {
+        ensureLive();
         List<String> all = new ArrayList<>(2);
         for (int i = 0; i < count; i++) {
             if (nameIs(i, name) && !removed(i)) {
@@ -361,55 +395,8 @@ public final class IndexedHeaders extends HttpHeaders {
     }
 
     @Override
-    public Integer getInt(CharSequence name) {
-        String v = get(name);
-        try {
-            return v == null ? null : Integer.valueOf(v.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    @Override
-    public int getInt(CharSequence name, int defaultValue) {
-        Integer v = getInt(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
-    public Short getShort(CharSequence name) {
-        String v = get(name);
-        try {
-            return v == null ? null : Short.valueOf(v.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    @Override
-    public short getShort(CharSequence name, short defaultValue) {
-        Short v = getShort(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
-    public Long getTimeMillis(CharSequence name) {
-        String v = get(name);
-        if (v == null) {
-            return null;
-        }
-        java.util.Date date = io.netty.handler.codec.DateFormatter.parseHttpDate(v);
-        return date == null ? null : date.getTime();
-    }
-
-    @Override
-    public long getTimeMillis(CharSequence name, long defaultValue) {
-        Long v = getTimeMillis(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
     public List<Map.Entry<String, String>> entries() {
+        ensureLive();
         List<Map.Entry<String, String>> all = new ArrayList<>(size());
         for (int i = 0; i < count; i++) {
             if (!removed(i)) {
@@ -423,45 +410,14 @@ public final class IndexedHeaders extends HttpHeaders {
     }
 
     @Override
-    public Iterator<Map.Entry<String, String>> iterator() {
-        return entries().iterator();
-    }
-
-    @Override
-    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
-        List<Map.Entry<CharSequence, CharSequence>> all = new ArrayList<>(size());
-        for (Map.Entry<String, String> e : entries()) {
-            all.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
-        }
-        return all.iterator();
-    }
-
-    @Override
-    public boolean isEmpty() {
-        return size() == 0;
-    }
-
-    @Override
     public int size() {
+        ensureLive();
         return count - removedCount + extraCount;
     }
 
     @Override
-    public Set<String> names() {
-        Set<String> names = new LinkedHashSet<>();
-        for (Map.Entry<String, String> e : entries()) {
-            names.add(e.getKey());
-        }
-        return names;
-    }
-
-    @Override
-    public HttpHeaders add(String name, Object value) {
-        return add((CharSequence) name, value);
-    }
-
-    @Override
     public HttpHeaders add(CharSequence name, Object value) {
+        ensureLive();
         if (extraNames == null) {
             extraNames = new CharSequence[4];
             extraValues = new CharSequence[4];
@@ -476,57 +432,8 @@ public final class IndexedHeaders extends HttpHeaders {
     }
 
     @Override
-    public HttpHeaders add(String name, Iterable<?> values) {
-        for (Object v : values) {
-            add(name, v);
-        }
-        return this;
-    }
-
-    @Override
-    public HttpHeaders addInt(CharSequence name, int value) {
-        return add(name, Integer.toString(value));
-    }
-
-    @Override
-    public HttpHeaders addShort(CharSequence name, short value) {
-        return add(name, Short.toString(value));
-    }
-
-    @Override
-    public HttpHeaders set(String name, Object value) {
-        return set((CharSequence) name, value);
-    }
-
-    @Override
-    public HttpHeaders set(CharSequence name, Object value) {
-        remove(name);
-        return add(name, value);
-    }
-
-    @Override
-    public HttpHeaders set(String name, Iterable<?> values) {
-        remove(name);
-        return add(name, values);
-    }
-
-    @Override
-    public HttpHeaders setInt(CharSequence name, int value) {
-        return set(name, Integer.toString(value));
-    }
-
-    @Override
-    public HttpHeaders setShort(CharSequence name, short value) {
-        return set(name, Short.toString(value));
-    }
-
-    @Override
-    public HttpHeaders remove(String name) {
-        return remove((CharSequence) name);
-    }
-
-    @Override
     public HttpHeaders remove(CharSequence name) {
+        ensureLive();
         for (int i = 0; i < count; i++) {
             if (nameIs(i, name)) {
                 markRemoved(i);
@@ -550,6 +457,7 @@ public final class IndexedHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders clear() {
+        ensureLive();
         for (int i = 0; i < count; i++) {
             markRemoved(i);
         }

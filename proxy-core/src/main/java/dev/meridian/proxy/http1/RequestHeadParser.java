@@ -3,7 +3,6 @@ package dev.meridian.proxy.http1;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -26,7 +25,9 @@ import java.util.Arrays;
  *
  * <p>Resumable: a head may arrive in any number of pieces, each byte is looked at once. The bytes are copied, a
  * piece at a time, into an array that the loops index directly (a bounds-checked {@code ByteBuf} read per byte
- * costs about as much as the rest of the parse). One parser per connection, on its event loop.
+ * costs about as much as the rest of the parse): the array of the pooled {@link ParsedRequest} the head becomes, so
+ * the head is copied once, and a request costs no allocation ({@link LoopPool}). A connection holds a request
+ * only from the first byte of a head until it is taken (or refused). One parser per connection, on its event loop.
  */
 public final class RequestHeadParser {
     public enum Result { INCOMPLETE, COMPLETE, REFUSED }
@@ -54,28 +55,9 @@ public final class RequestHeadParser {
     private static final int SP = ' ';
     private static final int HT = '\t';
     private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
-    /** Bytes copied per step: a head is found in the first piece, a body behind it is not copied in vain. */
-    private static final int PIECE = 2048;
     private static final int MAX_ECHO = 64;
     private static final byte[] NO_BYTES = new byte[0];
     private static final int[] NO_OFFSETS = new int[0];
-    /**
-     * The arrays heads are parsed in, one pair per event loop: almost every head arrives whole in one read and is
-     * copied out as soon as it is parsed, so an idle connection holds no parse buffer (10,000 idle keep-alive
-     * connections would otherwise hold 20 MB of them). Only a head still incomplete when its read ends gets arrays
-     * of its own, for as long as it waits.
-     */
-    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected Scratch initialValue() {
-            return new Scratch();
-        }
-    };
-
-    private static final class Scratch {
-        byte[] bytes = new byte[PIECE];
-        int[] offsets = new int[4 * 32];
-    }
     private static final long HIGHS = 0x8080808080808080L;
     /** Eight bytes of the head at once, in whatever order: the word tests look at every byte alike. */
     private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -127,10 +109,12 @@ public final class RequestHeadParser {
 
     private final int maxRequestLine;
     private final int maxHeaderBytes;
-    /** The head's bytes so far: the loop's scratch while a feed runs, a copy of its own only while a head waits. */
+    /** The head's bytes so far: {@link #request}'s array, or none between heads. */
     private byte[] buf = NO_BYTES;
-    /** Non-null while {@link #buf} and {@link #offsets} are this thread's scratch arrays. */
-    private Scratch borrowed;
+    /** The pooled request the head is parsed into, from its first byte until it is taken or refused. */
+    private ParsedRequest request;
+    /** The connection's values made into Strings, handed to each of its requests. */
+    private final ValueMemo memo = new ValueMemo();
     private int len;
     private int pos;
     private int state = LEADING;
@@ -178,19 +162,14 @@ public final class RequestHeadParser {
         if (state == FAILED) {
             return Result.REFUSED;
         }
-        if (buf == NO_BYTES) {
-            borrowed = SCRATCH.get();
-            buf = borrowed.bytes;
-            offsets = borrowed.offsets;
+        if (request == null) {
+            request = ParsedRequest.POOL.take();
+            buf = request.bytes;
+            offsets = request.offsets;
         }
         Result result = read(in, from, to);
-        if (result == Result.INCOMPLETE && borrowed != null) {
-            // The rest of the head comes in a later read, when other connections will have used the scratch.
-            buf = Arrays.copyOf(buf, Math.max(len, 64));
-            offsets = Arrays.copyOf(offsets, Math.max(4 * count, 16));
-            borrowed = null;
-        } else if (result == Result.REFUSED) {
-            release();
+        if (result == Result.REFUSED || result == Result.INCOMPLETE && len == 0) {
+            giveBack();  // refused, or nothing of a request line yet: the connection holds no request
         }
         return result;
     }
@@ -216,13 +195,12 @@ public final class RequestHeadParser {
             leadingBytes++;
         }
         while (from < to) {
-            int n = Math.min(to - from, PIECE);
-            if (len + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-                if (borrowed != null) {
-                    borrowed.bytes = buf;
-                }
+            if (len == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+                request.bytes = buf;
             }
+            // As much as the array takes: a head is found in the first piece, a body behind it is not copied in vain.
+            int n = Math.min(to - from, buf.length - len);
             in.getBytes(from, buf, len, n);
             len += n;
             from += n;
@@ -249,14 +227,22 @@ public final class RequestHeadParser {
         return reason;
     }
 
-    /** The head read: call once per {@link Result#COMPLETE}, then {@link #reset()} for the next one. */
+    /**
+     * The head read, held once by the caller, who releases it when done with it: call once per
+     * {@link Result#COMPLETE}, then {@link #reset()} for the next one. Nothing is copied: the request is the one the
+     * head was parsed into.
+     */
     public ParsedRequest take() {
-        byte[] head = Arrays.copyOf(buf, headEnd);
+        if (state != DONE || request == null) {
+            throw new IllegalStateException("no complete head to take");
+        }
         HttpVersion version = buf[versionStart + 7] == '0' ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        String target = new String(buf, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
-        IndexedHeaders headers = new IndexedHeaders(head, Arrays.copyOf(offsets, 4 * count), count);
-        return new ParsedRequest(version, method(), target, headers, hostLines, encodingLines,
-                encodingLines > 0, contentLength);
+        ParsedRequest taken = request;
+        taken.ready(version, method(), targetStart, targetEnd, count, memo, hostLines, encodingLines, contentLength);
+        request = null;
+        buf = NO_BYTES;
+        offsets = NO_OFFSETS;
+        return taken;
     }
 
     /** Ready for the next head on the connection. */
@@ -277,22 +263,31 @@ public final class RequestHeadParser {
         headEnd = 0;
         status = 0;
         reason = null;
-        release();
+        giveBack();
     }
 
-    private void release() {
+    /** The request the head was being parsed into goes back to the pool untaken. */
+    private void giveBack() {
+        if (request != null) {
+            ParsedRequest.POOL.give(request);
+            request = null;
+        }
         buf = NO_BYTES;
         offsets = NO_OFFSETS;
-        borrowed = null;
     }
 
+    /**
+     * The state machine over the bytes copied so far. A header line's parts follow each other in the switch (falling
+     * through from the name to the value to its line end), so a line costs one dispatch, not one per part; a part
+     * cut off by the end of the bytes leaves its state for the next piece.
+     */
     private Result parse() {
         final byte[] b = buf;
         final int n = len;
         int p = pos;
         while (p < n) {
             switch (state) {
-                case METHOD -> {
+                case METHOD: {
                     while (p < n) {
                         int c = b[p] & 0xff;
                         if (c == SP) {
@@ -314,8 +309,9 @@ public final class RequestHeadParser {
                         targetStart = ++p;
                         state = TARGET;
                     }
+                    break;
                 }
-                case TARGET -> {
+                case TARGET: {
                     while (p + 8 <= n && !targetWordStops((long) WORD.get(b, p))) {
                         p += 8;
                     }
@@ -343,8 +339,21 @@ public final class RequestHeadParser {
                         versionStart = ++p;
                         state = VERSION;
                     }
+                    break;
                 }
-                case VERSION -> {
+                case VERSION: {
+                    if (p == versionStart && p + 10 <= n && isUsualVersion(b, p)) {
+                        // "HTTP/1.1" or "HTTP/1.0" and CRLF, all here: what the byte-by-byte path accepts, at once.
+                        p += 10;
+                        if (p - 2 > maxRequestLine) {
+                            return lineTooLong();
+                        }
+                        if (!requestLineValid()) {
+                            return Result.REFUSED;
+                        }
+                        state = LINE_START;
+                        break;
+                    }
                     int c = b[p] & 0xff;
                     int i = p - versionStart;
                     if (c == CR) {
@@ -360,8 +369,9 @@ public final class RequestHeadParser {
                     if (++p > maxRequestLine + 1) {
                         return lineTooLong();
                     }
+                    break;
                 }
-                case REQUEST_LINE_LF -> {
+                case REQUEST_LINE_LF: {
                     if (b[p] != LF) {
                         return fail(BARE_CR);
                     }
@@ -373,11 +383,14 @@ public final class RequestHeadParser {
                         return Result.REFUSED;
                     }
                     state = LINE_START;
+                    break;
                 }
-                case LINE_START -> {
+                case LINE_START: {
                     int c = b[p] & 0xff;
                     if (c == CR) {
                         state = END_LF;
+                        p++;
+                        break;
                     } else if (c == SP || c == HT) {
                         return fail(OBS_FOLD);
                     } else if (c == LF) {
@@ -386,13 +399,12 @@ public final class RequestHeadParser {
                         return fail(EMPTY_NAME);
                     } else if ((CLASS[c] & TOKEN_BYTE) == 0) {
                         return fail(NAME_BYTES);
-                    } else {
-                        lineStart = p;
-                        state = NAME;
                     }
-                    p++;
+                    lineStart = p++;
+                    state = NAME;
                 }
-                case NAME -> {
+                // fall through: the name goes on
+                case NAME: {
                     while (p < n && (CLASS[b[p] & 0xff] & TOKEN_BYTE) != 0) {
                         p++;
                     }
@@ -407,16 +419,19 @@ public final class RequestHeadParser {
                     nameEnd = p++;
                     state = VALUE_OWS;
                 }
-                case VALUE_OWS -> {
+                // fall through: the value follows the colon
+                case VALUE_OWS: {
                     while (p < n && (b[p] == SP || b[p] == HT)) {
                         p++;
                     }
-                    if (p < n) {
-                        valueStart = p;
-                        state = VALUE;
+                    if (p == n) {
+                        break;
                     }
+                    valueStart = p;
+                    state = VALUE;
                 }
-                case VALUE -> {
+                // fall through
+                case VALUE: {
                     while (true) {
                         while (p + 8 <= n && !valueWordStops((long) WORD.get(b, p))) {
                             p += 8;
@@ -441,9 +456,12 @@ public final class RequestHeadParser {
                         return fail(VALUE_BYTES);
                     }
                     state = VALUE_LF;
-                    p++;
+                    if (++p == n) {
+                        break;
+                    }
                 }
-                case VALUE_LF -> {
+                // fall through: the LF after the value's CR
+                case VALUE_LF: {
                     if (b[p] != LF) {
                         return fail(BARE_CR);
                     }
@@ -456,8 +474,9 @@ public final class RequestHeadParser {
                     }
                     p++;
                     state = LINE_START;
+                    break;
                 }
-                case END_LF -> {
+                case END_LF: {
                     if (b[p] != LF) {
                         return fail(BARE_CR);
                     }
@@ -465,7 +484,8 @@ public final class RequestHeadParser {
                     pos = p;
                     return headDone();
                 }
-                default -> throw new IllegalStateException("state " + state);
+                default:
+                    throw new IllegalStateException("state " + state);
             }
         }
         pos = p;
@@ -473,6 +493,13 @@ public final class RequestHeadParser {
             return headersTooLarge();  // refused before the line ends: a client must not make us buffer past it
         }
         return Result.INCOMPLETE;
+    }
+
+    /** {@code HTTP/1.1} or {@code HTTP/1.0}, then CRLF, at {@code b[p]}: the version almost every request has. */
+    private static boolean isUsualVersion(byte[] b, int p) {
+        return b[p] == 'H' && b[p + 1] == 'T' && b[p + 2] == 'T' && b[p + 3] == 'P' && b[p + 4] == '/'
+                && b[p + 5] == '1' && b[p + 6] == '.' && (b[p + 7] == '1' || b[p + 7] == '0') && b[p + 8] == CR
+                && b[p + 9] == LF;
     }
 
     /**
@@ -522,9 +549,7 @@ public final class RequestHeadParser {
         int start = valueStart;
         if (4 * count + 4 > offsets.length) {
             offsets = Arrays.copyOf(offsets, Math.max(16, offsets.length * 2));
-            if (borrowed != null) {
-                borrowed.offsets = offsets;
-            }
+            request.offsets = offsets;
         }
         int at = 4 * count;
         offsets[at] = lineStart;

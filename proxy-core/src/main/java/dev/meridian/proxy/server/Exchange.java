@@ -65,6 +65,8 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     private final RequestRelay requestRelay;
     private final ResponseRelay responseRelay;
     private final LeftoverBody leftover;
+    /** The request head as the downstream handed it over, admitted or not: pooled, so released at the end. */
+    private HttpRequest received;
 
     private State state = State.DONE;
     /** The request's end went upstream; apart from the state, which is the response's. */
@@ -191,6 +193,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     /** A request head the downstream accepted: the exchange begins. */
     void start(HttpRequest req) {
         state = State.ROUTING;
+        received = req;
         requestRelay.begin();
         exchangeLog.begin(req, downstream.clientIp(), clock.getAsLong());
         if (!admission.admit(req, downstream)) {
@@ -367,7 +370,9 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
             return;
         }
         if (code < 200) {
-            return;  // interim: Meridian answered any Expect itself; a 101 without an upgrade was refused upstream
+            // Interim: Meridian answered any Expect itself; a 101 without an upgrade was refused upstream.
+            ReferenceCountUtil.release(response);
+            return;
         }
         long now = clock.getAsLong();
         deadlines.activity(now);
@@ -379,6 +384,7 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         if (code == 503 && request.retriedOn503() && requestComplete) {
             EndpointState next = retries.target(true);
             if (next != null) {
+                ReferenceCountUtil.release(response);
                 retries.switchTo(next);
                 return;
             }
@@ -498,6 +504,8 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
         replay.reset();
         tried.clear();
         downstream.exchangeEnded();
+        ReferenceCountUtil.release(received);  // a pooled head goes back once nothing reads it
+        received = null;
         request.clear();
         admission.clear();
         attempt.clear();

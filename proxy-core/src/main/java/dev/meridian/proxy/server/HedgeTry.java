@@ -98,7 +98,8 @@ final class HedgeTry extends UpstreamTry {
     @Override
     public void onResponseHead(HttpResponse response) {
         if (done || response.status().code() < 200) {
-            return;  // interim responses are not answers
+            ReferenceCountUtil.release(response);  // interim responses are not answers
+            return;
         }
         done = true;
         owner.hedgeAnswered(this, response);

@@ -6,6 +6,7 @@ import dev.meridian.routing.Cluster;
 import dev.meridian.routing.EndpointState;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -108,6 +109,7 @@ final class Hedging implements HedgeTry.Owner {
     @Override
     public void hedgeAnswered(HedgeTry won, HttpResponse head) {
         if (won != hedge) {
+            ReferenceCountUtil.release(head);
             return;
         }
         hedge = null;

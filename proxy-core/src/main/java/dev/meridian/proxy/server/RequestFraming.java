@@ -1,5 +1,6 @@
 package dev.meridian.proxy.server;
 
+import dev.meridian.proxy.http1.ParsedRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -7,6 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 /**
  * The rules a request head must meet that need the whole head, after {@link dev.meridian.proxy.http1.RequestHeadParser}
@@ -19,8 +21,8 @@ import io.netty.handler.codec.http.HttpVersion;
  * without CR, obsolete line folding, control characters and non-tokens in header names and values; the chunked
  * framing is held to RFC 9112 §7.1 by {@link dev.meridian.proxy.http1.RequestBodyReader}.
  *
- * <p>The hot path runs {@link #check} once per request: string scans, no regex, nothing allocated unless the request
- * is refused.
+ * <p>The hot path runs {@link #check} once per request: scans, no regex, nothing allocated unless the request is
+ * refused; a parsed request's target is read in place, not made a String for the check.
  */
 final class RequestFraming {
     private static final int MAX_ECHO = 64;
@@ -44,7 +46,7 @@ final class RequestFraming {
             return FramingViolation.badRequest("invalid method '" + printable(method)
                     + "': methods are upper-case letters, '-' and '_'");
         }
-        String target = req.uri();
+        CharSequence target = req instanceof ParsedRequest parsed ? parsed.target() : req.uri();
         String targetProblem = targetProblem(target, req.method());
         if (targetProblem != null) {
             return FramingViolation.badRequest(targetProblem);
@@ -64,14 +66,14 @@ final class RequestFraming {
         if (authorityStart > 0) {
             int end = authorityEnd(target, authorityStart);
             if (end == authorityStart || !isAuthority(target, authorityStart, end)) {
-                return FramingViolation.badRequest("invalid authority in the request target '" + printable(target)
-                        + "'");
+                return FramingViolation.badRequest("invalid authority in the request target '"
+                        + printable(target.toString()) + "'");
             }
             int length = end - authorityStart;
             if (host != null && !(host.length() == length
-                    && host.regionMatches(true, 0, target, authorityStart, length))) {
+                    && AsciiString.regionMatches(host, true, 0, target, authorityStart, length))) {
                 return FramingViolation.badRequest("the request target's authority '"
-                        + printable(target.substring(authorityStart, end)) + "' disagrees with Host '"
+                        + printable(target.subSequence(authorityStart, end).toString()) + "' disagrees with Host '"
                         + printable(host) + "'");
             }
         }
@@ -109,21 +111,21 @@ final class RequestFraming {
     }
 
     /** Where the authority of an absolute-form target ({@code http://host/...}) starts; -1 for another form. */
-    static int absoluteFormAuthorityStart(String target) {
-        if (target.isEmpty() || target.charAt(0) == '/') {
+    static int absoluteFormAuthorityStart(CharSequence target) {
+        if (target.length() == 0 || target.charAt(0) == '/') {
             return -1;
         }
-        if (target.regionMatches(true, 0, "http://", 0, 7)) {
+        if (AsciiString.regionMatches(target, true, 0, "http://", 0, 7)) {
             return 7;
         }
-        if (target.regionMatches(true, 0, "https://", 0, 8)) {
+        if (AsciiString.regionMatches(target, true, 0, "https://", 0, 8)) {
             return 8;
         }
         return -1;
     }
 
     /** The end of the authority starting at {@code start}: the path, the query, or the end of the target. */
-    static int authorityEnd(String target, int start) {
+    static int authorityEnd(CharSequence target, int start) {
         for (int i = start; i < target.length(); i++) {
             char c = target.charAt(i);
             if (c == '/' || c == '?' || c == '#') {
@@ -152,8 +154,8 @@ final class RequestFraming {
         return s.length() > max ? out.append("...").toString() : out.toString();
     }
 
-    private static String targetProblem(String target, HttpMethod method) {
-        if (target.isEmpty()) {
+    private static String targetProblem(CharSequence target, HttpMethod method) {
+        if (target.length() == 0) {
             return "empty request target";
         }
         for (int i = 0; i < target.length(); i++) {
@@ -192,7 +194,7 @@ final class RequestFraming {
      * {@code uri-host [ ":" port ]} (RFC 3986 §3.2): reg-name or IP-literal characters only, so no userinfo, no
      * whitespace, nothing a backend could split differently. Empty is allowed (RFC 9110 §7.2).
      */
-    private static boolean isAuthority(String s, int from, int to) {
+    private static boolean isAuthority(CharSequence s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -31,6 +32,9 @@ final class RequestEncoder extends MessageToMessageEncoder<HttpObject> {
     @Override
     protected void encode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) {
         if (msg instanceof HttpRequest request) {
+            // The exchange owns its request and may send it again (a retry, a hedge): the write only reads it, so
+            // the release that follows encoding is balanced here.
+            ReferenceCountUtil.retain(request);
             decoder.requestSent(request.method(), request.headers().contains(HttpHeaderNames.UPGRADE));
             chunked = HttpUtil.isTransferEncodingChunked(request);
             out.add(head(ctx, request));

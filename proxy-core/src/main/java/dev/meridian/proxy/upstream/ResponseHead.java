@@ -15,7 +15,6 @@ import dev.meridian.proxy.http1.IndexedHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -465,10 +464,13 @@ final class ResponseHead {
      * must not announce a chunked body it will not send.
      */
     HttpResponse response(boolean bodyless) {
-        // The endpoint's lines stay bytes: the client gets the ones kept byte for byte (IndexedHeaders.writeTo).
+        // The endpoint's lines stay bytes: the client gets the ones kept byte for byte (IndexedHeaders.writeTo), from
+        // the pooled response's own arrays.
         int used = count == 0 ? 0 : fields[4 * count - 1];
-        IndexedHeaders headers = new IndexedHeaders(Arrays.copyOf(bytes, used), Arrays.copyOf(fields, 4 * count),
+        ParsedResponse response = ParsedResponse.POOL.take();
+        response.ready(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, responseStatus(), bytes, used, fields,
                 count);
+        IndexedHeaders headers = response.indexedHeaders();
         if (contentLengthField >= 0 && bytes[fields[4 * contentLengthField + 2]] == '0'
                 && fields[4 * contentLengthField + 3] - fields[4 * contentLengthField + 2] > 1) {
             headers.replaceValue(contentLengthField, Long.toString(contentLength));  // "007" goes as "7"
@@ -476,7 +478,7 @@ final class ResponseHead {
         if (bodyless && transferEncodings > 0) {
             headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         }
-        return new DefaultHttpResponse(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, responseStatus(), headers);
+        return response;
     }
 
     /** The end of a chunked body, with the trailer fields of the complete section. */

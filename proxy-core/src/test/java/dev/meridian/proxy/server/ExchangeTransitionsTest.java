@@ -158,6 +158,7 @@ class ExchangeTransitionsTest {
     @AfterEach
     void release() {
         unsent.forEach(ReferenceCountUtil::release);
+        downstream.releaseHeads();
         upstreams.releaseAll();
         assertThat(client.finishAndReleaseAll()).isFalse();
     }

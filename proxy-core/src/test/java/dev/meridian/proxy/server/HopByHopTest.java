@@ -3,6 +3,7 @@ package dev.meridian.proxy.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.proxy.http1.IndexedHeaders;
+import dev.meridian.proxy.http1.ParsedRequest;
 import dev.meridian.proxy.http1.RequestHeadParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,7 +29,15 @@ class HopByHopTest {
         "Host: a\r\nX-Only: 1\r\n",
     })
     void onePassOverTheBytesRemovesWhatFieldByFieldRemovalDoes(String fields) {
-        IndexedHeaders indexed = parse("GET / HTTP/1.1\r\n" + fields + "\r\n");
+        ParsedRequest request = parse("GET / HTTP/1.1\r\n" + fields + "\r\n");
+        try {
+            compareWithFieldByField(request.indexedHeaders());
+        } finally {
+            request.release();
+        }
+    }
+
+    private static void compareWithFieldByField(IndexedHeaders indexed) {
         HttpHeaders netty = new DefaultHttpHeaders(false);
         for (Map.Entry<String, String> e : indexed) {
             netty.add(e.getKey(), e.getValue());
@@ -39,12 +48,12 @@ class HopByHopTest {
         assertThat(indexed.size()).isEqualTo(netty.size());
     }
 
-    private static IndexedHeaders parse(String head) {
+    private static ParsedRequest parse(String head) {
         RequestHeadParser parser = new RequestHeadParser(8192, 65536);
         ByteBuf buf = Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1);
         try {
             assertThat(parser.feed(buf, 0, buf.writerIndex())).isEqualTo(RequestHeadParser.Result.COMPLETE);
-            return parser.take().indexedHeaders();
+            return parser.take();
         } finally {
             buf.release();
         }

@@ -26,6 +26,8 @@ final class RecordingDownstream implements Downstream {
     private final StringBuilder body = new StringBuilder();
     private Exchange exchange;
     private HttpResponse head;
+    /** Every head handed over: pooled objects, released when the test is done reading them. */
+    private final List<HttpResponse> heads = new ArrayList<>();
     private long now = 1_000_000_000L;
     private long timer = NO_TIMER;
 
@@ -55,6 +57,12 @@ final class RecordingDownstream implements Downstream {
     /** The states the exchange went through, each noted when a call found it in a state other than the last. */
     List<Exchange.State> states() {
         return states;
+    }
+
+    /** Gives back the heads handed over, as the connection's encoder does once it has written one. */
+    void releaseHeads() {
+        heads.forEach(ReferenceCountUtil::release);
+        heads.clear();
     }
 
     HttpResponse head() {
@@ -134,6 +142,7 @@ final class RecordingDownstream implements Downstream {
     public void sendHead(HttpResponse response, boolean hasLength) {
         sample();
         head = response;
+        heads.add(response);
         events.add("head " + response.status().code());
     }
 
@@ -196,6 +205,7 @@ final class RecordingDownstream implements Downstream {
                                 long idleNanos, long drainIdleNanos) {
         sample();
         head = response;
+        heads.add(response);
         events.add("switch " + response.status().code() + " to " + endpoint.id());
         upstream.channel().close();
     }

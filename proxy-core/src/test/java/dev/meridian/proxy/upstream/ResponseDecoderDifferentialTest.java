@@ -238,17 +238,23 @@ class ResponseDecoderDifferentialTest {
         return new Decoded(messages, refused, tooLarge, problem, decoder.overran(), decoder.clean());
     }
 
+    /** What the head said, read when it arrives: the decoder's head is released as soon as it was looked at. */
     private static final class MessageBuilder {
-        final HttpResponse response;
+        final String version;
+        final int status;
+        final String reason;
+        final List<Field> fields;
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
 
         MessageBuilder(HttpResponse response) {
-            this.response = response;
+            version = response.protocolVersion().text();
+            status = response.status().code();
+            reason = response.status().reasonPhrase();
+            fields = fields(response.headers());
         }
 
         Message end(List<Field> trailers) {
-            return new Message(response.protocolVersion().text(), response.status().code(),
-                    response.status().reasonPhrase(), fields(response.headers()), body.toByteArray(), trailers, true);
+            return new Message(version, status, reason, fields, body.toByteArray(), trailers, true);
         }
 
         Message unfinished() {

@@ -159,6 +159,7 @@ class ResponseDecoderTest {
                 StandardCharsets.US_ASCII));
         HttpResponse head = channel.readInbound();
         assertThat(head.headers().contains("transfer-encoding")).isFalse();
+        ReferenceCountUtil.release(head);
         assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(decoder.clean()).isTrue();
         send(HttpMethod.GET);

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,8 +164,11 @@ class ResponseHeadTest {
                     .forEachRemaining(e -> fields.add(e.getKey() + "=" + e.getValue()));
             assertThat(fields).containsExactly("content-type=text/plain", "X-Odd-Case=padded\tvalue", "X-Empty=",
                     "Content-Length=7", "X-Latin=caf\u00e9");
+            ReferenceCountUtil.release(response);
             // No name is made into an object per response: the fields stay the endpoint's bytes, with offsets.
-            assertThat(parsed.response(false).headers()).isInstanceOf(IndexedHeaders.class);
+            HttpResponse again = parsed.response(false);
+            assertThat(again.headers()).isInstanceOf(IndexedHeaders.class);
+            ReferenceCountUtil.release(again);
         } finally {
             buf.release();
         }
@@ -178,9 +182,13 @@ class ResponseHeadTest {
         try {
             assertThat(parsed.scan(buf)).isEqualTo(ResponseHead.Result.COMPLETE);
             assertThat(parsed.chunked()).isTrue();
-            assertThat(parsed.response(false).status()).isSameAs(HttpResponseStatus.NOT_FOUND);
+            HttpResponse withBody = parsed.response(false);
+            assertThat(withBody.status()).isSameAs(HttpResponseStatus.NOT_FOUND);
+            ReferenceCountUtil.release(withBody);
             // With no body to come, the chunked coding is no longer announced.
-            assertThat(parsed.response(true).headers().contains(HttpHeaderNames.TRANSFER_ENCODING)).isFalse();
+            HttpResponse bodyless = parsed.response(true);
+            assertThat(bodyless.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)).isFalse();
+            ReferenceCountUtil.release(bodyless);
         } finally {
             buf.release();
         }
