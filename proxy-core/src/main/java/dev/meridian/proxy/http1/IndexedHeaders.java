@@ -192,7 +192,8 @@ public final class IndexedHeaders extends DerivedHttpHeaders {
                     while (b > a && (bytes[b - 1] == ' ' || bytes[b - 1] == '\t')) {
                         b--;
                     }
-                    if (b > a && !isAnyOf(a, b, endToEnd)) {
+                    // A token that names a hop-by-hop header anyway (the usual "keep-alive") needs no note.
+                    if (b > a && !isAnyOf(a, b, endToEnd) && !isAnyOf(a, b, hopByHop)) {
                         if (named == null) {
                             named = new int[8];
                         } else if (2 * tokens + 2 > named.length) {
