@@ -1,5 +1,6 @@
 package dev.meridian.proxy.server;
 
+import dev.meridian.proxy.upstream.ConnectionWaiter;
 import dev.meridian.proxy.upstream.UpstreamConnection;
 import dev.meridian.proxy.upstream.UpstreamPool;
 import dev.meridian.routing.CircuitBreaker;
@@ -23,7 +24,7 @@ import java.time.Duration;
  * <p>One per client connection, reused by each try of each of its exchanges (a hedge that wins hands its
  * connection over to it), so a try costs no allocation. Confined to the connection's event loop.
  */
-final class Attempt extends UpstreamTry {
+final class Attempt extends UpstreamTry implements ConnectionWaiter {
 
     /** The exchange the try belongs to. */
     interface Owner {
@@ -35,6 +36,9 @@ final class Attempt extends UpstreamTry {
 
         /** A limit refused the try a connection: no other endpoint would do better. */
         void noConnection(HttpResponseStatus status, String reason, boolean forWantOfRoom);
+
+        /** The cluster has max_connections open: the try waits for one of this loop's to come free. */
+        void waitingForConnection();
 
         /** The connect failed before any request byte went out: another endpoint may do better. */
         void connectFailed(HttpResponseStatus status, String reason);
@@ -65,6 +69,8 @@ final class Attempt extends UpstreamTry {
     private CircuitBreaker pendingSlot;
     /** The try's per-try timeout passed and was reported; it is kept while a retry waits for budget. */
     private boolean timeoutReported;
+    /** The try waits in the pool for a connection to come free, holding its pending slot. */
+    private boolean waiting;
 
     Attempt(Owner owner, ServerContext server, UpstreamPool pool) {
         this.owner = owner;
@@ -106,7 +112,12 @@ final class Attempt extends UpstreamTry {
 
     /** Whether the try is still under way: connected or connecting. */
     boolean alive() {
-        return connection != null || connecting != null;
+        return connection != null || connecting != null || waiting;
+    }
+
+    /** Whether the try waits for a busy connection to come free (the cluster's max_connections are open). */
+    boolean waiting() {
+        return waiting;
     }
 
     boolean timeoutReported() {
@@ -145,11 +156,14 @@ final class Attempt extends UpstreamTry {
             return;
         }
         if (!breaker.tryOpenConnection()) {
-            breaker.pendingEnded();
+            // As Envoy's pools do: over max_connections the request waits, in its pending slot, for a connection
+            // of this loop's pool to come free, which under load is a response time away; failing it would turn a
+            // burst of a thousand clients into 503s while hundreds of connections are about to be released.
             stats.overflowMaxConnections.increment();
-            meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
-            owner.noConnection(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit breaker: cluster '" + cluster.name()
-                    + "' has max_connections (" + breaker.limits().maxConnections() + ") open", true);
+            pendingSlot = breaker;
+            waiting = true;
+            pool.await(endpoint, this);
+            owner.waitingForConnection();
             return;
         }
         // The pending slot and the connection slot are taken; the connect holds the pending one until it completes.
@@ -204,7 +218,52 @@ final class Attempt extends UpstreamTry {
     /** The try no longer waits for its connection: it has it, it failed, or the try was given up. */
     void connectDone() {
         connecting = null;
+        if (waiting) {
+            waiting = false;
+            pool.stopWaiting(endpoint, this);
+        }
         releasePendingSlot();
+    }
+
+    /** Waited the connect timeout for a connection that did not come free: the breaker's 503. */
+    void gaveUpWaiting() {
+        connectDone();
+        CircuitBreaker breaker = cluster.breaker();
+        meters.rejected(cluster.name(), TrafficMeters.BreakerLimit.MAX_CONNECTIONS);
+        owner.noConnection(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit breaker: cluster '" + cluster.name()
+                + "' has max_connections (" + breaker.limits().maxConnections() + ") open, none came free within "
+                + connectTimeout.toMillis() + " ms", true);
+    }
+
+    @Override
+    public boolean take(UpstreamConnection c) {
+        if (!waiting) {
+            return false;
+        }
+        waiting = false;
+        releasePendingSlot();
+        if (!owner.wantsConnection()) {
+            return false;
+        }
+        owner.connectionReady(c);
+        return true;
+    }
+
+    @Override
+    public void roomFreed() {
+        if (!waiting) {
+            return;
+        }
+        waiting = false;
+        releasePendingSlot();
+        if (owner.wantsConnection()) {
+            acquire(false);
+        }
+    }
+
+    /** How long a try may wait for a connection, of its own or come free. */
+    Duration connectTimeout() {
+        return connectTimeout;
     }
 
     /** Gives back a pending slot left from an earlier connect of this try, before the next one asks. */

@@ -278,6 +278,11 @@ final class Exchange implements Attempt.Owner, Hedging.Host {
     }
 
     @Override
+    public void waitingForConnection() {
+        deadlines.awaitConnection(clock.getAsLong());
+    }
+
+    @Override
     public void connectFailed(HttpResponseStatus status, String reason) {
         tryFailed(status, reason, false);
     }

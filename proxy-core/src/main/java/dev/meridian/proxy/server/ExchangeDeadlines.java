@@ -26,6 +26,7 @@ final class ExchangeDeadlines {
     /** Last byte moved for the exchange. */
     private long lastActivity;
     private long requestCompleteAt;
+    private long waitStartedAt;
 
     ExchangeDeadlines(Exchange exchange, ServerContext server, Downstream downstream, Attempt attempt,
                       Hedging hedging, RetryPolicy<EndpointState> policy, Retries retries, ForwardedRequest request,
@@ -45,6 +46,12 @@ final class ExchangeDeadlines {
     /** A byte moved for the exchange at {@code now}: the idle timeout counts from here. */
     void activity(long now) {
         lastActivity = now;
+    }
+
+    /** The try waits, from {@code now}, for a connection to come free: for as long as a connect may take. */
+    void awaitConnection(long now) {
+        waitStartedAt = now;
+        downstream.timerBy(now + attempt.connectTimeout().toNanos());
     }
 
     /** The try's connection is ready: it may stay silent for the route's idle timeout. */
@@ -153,6 +160,15 @@ final class ExchangeDeadlines {
 
     /** The try has no connection: it connects (the connect timeout is the socket's own), backs off, or is over. */
     private void withoutConnection(long now) {
+        if (attempt.waiting()) {
+            long until = waitStartedAt + attempt.connectTimeout().toNanos();
+            if (now - until >= 0) {
+                attempt.gaveUpWaiting();
+            } else {
+                downstream.timerBy(until);
+            }
+            return;
+        }
         // Only the hedge was left, and it is late too.
         EndpointState late = exchange.tryAlive() ? null : hedging.giveUpIfLate(now, tryHeaderTimeoutNanos());
         if (late != null) {

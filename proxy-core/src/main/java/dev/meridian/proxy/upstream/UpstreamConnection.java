@@ -266,10 +266,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         slotGivenBack = true;
-        pool.closed(this);
         if (breaker != null) {
-            breaker.connectionClosed();
+            breaker.connectionClosed();  // first: a try the pool wakes may open the connection this one leaves room for
         }
+        pool.closed(this);
     }
 
     @Override

@@ -39,7 +39,13 @@ public final class UpstreamPool {
 
     private static final class Slot {
         final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+        /** Tries waiting for a connection to come free, oldest first; empty (and unallocated) almost always. */
+        ArrayDeque<ConnectionWaiter> waiters;
         int open;
+
+        boolean hasWaiters() {
+            return waiters != null && !waiters.isEmpty();
+        }
     }
 
     public UpstreamPool(EventLoop loop, Transport transport, ProxyStats stats, TrafficMeters meters) {
@@ -167,9 +173,33 @@ public final class UpstreamPool {
             return;
         }
         c.markIdle(System.nanoTime(), idleTimeout.toNanos());
-        slots.computeIfAbsent(c.endpoint(), e -> new Slot()).idle.addLast(c);
         // Keep reading while idle, so the endpoint closing the connection is seen at once.
         c.reading(true);
+        Slot slot = slots.computeIfAbsent(c.endpoint(), e -> new Slot());
+        while (slot.hasWaiters()) {
+            if (slot.waiters.pollFirst().take(c)) {
+                return;
+            }
+        }
+        slot.idle.addLast(c);
+    }
+
+    /** {@code waiter} waits for the next connection to {@code endpoint} that comes free on this loop. */
+    public void await(EndpointState endpoint, ConnectionWaiter waiter) {
+        Slot slot = slots.computeIfAbsent(endpoint, e -> new Slot());
+        if (slot.waiters == null) {
+            slot.waiters = new ArrayDeque<>();
+        }
+        slot.waiters.addLast(waiter);
+    }
+
+    /** {@code waiter} waits no more: it was given up. */
+    public void stopWaiting(EndpointState endpoint, ConnectionWaiter waiter) {
+        Slot slot = slots.get(endpoint);
+        if (slot != null && slot.waiters != null) {
+            slot.waiters.remove(waiter);
+            dropIfUnused(endpoint, slot);
+        }
     }
 
     /** An idle connection received bytes nobody asked for; it is being closed. */
@@ -185,8 +215,15 @@ public final class UpstreamPool {
         }
         slot.open--;
         slot.idle.remove(c);
-        if (slot.open <= 0 && slot.idle.isEmpty()) {
-            slots.remove(c.endpoint());
+        if (slot.hasWaiters()) {
+            slot.waiters.pollFirst().roomFreed();
+        }
+        dropIfUnused(c.endpoint(), slot);
+    }
+
+    private void dropIfUnused(EndpointState endpoint, Slot slot) {
+        if (slot.open <= 0 && slot.idle.isEmpty() && !slot.hasWaiters() && slots.get(endpoint) == slot) {
+            slots.remove(endpoint);
         }
     }
 

@@ -18,7 +18,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Each circuit breaker limit on real sockets: the request over it gets 503 with Retry-After at once. */
+/**
+ * Each circuit breaker limit on real sockets: the request over it gets 503 with Retry-After, at once, except over
+ * max_connections, where it first waits (as in Envoy's pools) up to the connect timeout for a connection to come free.
+ */
 class CircuitBreakingTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
@@ -66,7 +69,7 @@ class CircuitBreakingTest {
     @Test
     void maxConnectionsCountsIdleAndBusyConnectionsOfTheCluster() throws Exception {
         TestBackend backend = backend("slow").fault(Fault.HANG);
-        start(backend, "max_connections: 1");
+        start(backend, "max_connections: 1", "300ms");
         RawHttpClient first = client();
         first.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n");
         await().atMost(WAIT).until(() -> backend.received().size() == 1);
@@ -74,7 +77,8 @@ class CircuitBreakingTest {
         Response refused = client().get("a", "/2");
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.header("retry-after")).isEqualTo("1");
-        assertThat(refused.bodyText()).contains("circuit breaker: cluster 'app' has max_connections (1) open");
+        assertThat(refused.bodyText()).contains("circuit breaker: cluster 'app' has max_connections (1) open")
+                .contains("none came free within 300 ms");
         assertThat(backend.connectionsAccepted()).isEqualTo(1);
         assertThat(proxy.stats().overflowMaxConnections.sum()).isEqualTo(1);
         assertThat(proxy.meters().rejections("app", TrafficMeters.BreakerLimit.MAX_CONNECTIONS)).isEqualTo(1);
@@ -86,6 +90,27 @@ class CircuitBreakingTest {
         RawHttpClient c = client();
         assertThat(c.get("a", "/3").status()).isEqualTo(200);
         assertThat(c.get("a", "/4").status()).isEqualTo(200);   // the pooled connection is reused, within the limit
+        assertThat(breaker().connectionsOpen()).isEqualTo(1);
+    }
+
+    @Test
+    void overMaxConnectionsARequestWaitsForTheConnectionThatComesFreeAndIsServedOnIt() throws Exception {
+        TestBackend backend = backend("laggy").fault(Fault.LAGGY);  // each answer 150 ms late
+        start(backend, "max_connections: 1");
+        RawHttpClient first = client();
+        first.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n");
+        await().atMost(WAIT).until(() -> backend.received().size() == 1);
+        RawHttpClient second = client();
+        second.send("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        assertThat(first.read().status()).isEqualTo(200);
+        Response waited = second.read();
+
+        assertThat(waited.status()).as("served on the first request's connection, once it came free").isEqualTo(200);
+        assertThat(proxy.stats().overflowMaxConnections.sum()).as("it did wait").isEqualTo(1);
+        assertThat(backend.connectionsAccepted()).isEqualTo(1);
+        assertThat(backend.received()).hasSize(2);
+        assertThat(proxy.meters().rejections("app", TrafficMeters.BreakerLimit.MAX_CONNECTIONS)).isZero();
         assertThat(breaker().connectionsOpen()).isEqualTo(1);
     }
 
@@ -167,6 +192,10 @@ class CircuitBreakingTest {
     }
 
     private void start(TestBackend backend, String limit) throws InterruptedException {
+        start(backend, limit, "5s");
+    }
+
+    private void start(TestBackend backend, String limit, String connectTimeout) throws InterruptedException {
         proxy = MeridianServer.start(TestConfigs.parse("""
                 clusters:
                   - name: app
@@ -177,9 +206,10 @@ class CircuitBreakingTest {
                 routes:
                   - cluster: app
                     timeouts:
+                      connect: %s
                       response_header: 10s
                       idle: 10s
-                """.formatted(limit, backend.name(), backend.address())), 1);
+                """.formatted(limit, backend.name(), backend.address(), connectTimeout)), 1);
     }
 
     private CircuitBreaker breaker() {
